@@ -1,0 +1,104 @@
+"""The refresh bookkeeping: what counts as new, changed or removed, and the lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blsu import refresh as rf
+from blsu.paths import Paths, has_extracts
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_fingerprint_sees_data_files_only(tmp_path: Path) -> None:
+    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"a")
+    _write(tmp_path / "SLOAANG" / "notes.txt", b"ignored")
+    _write(tmp_path / "manifest.json", b"{}")
+    assert list(rf.fingerprint(tmp_path)) == ["SLOAANG/SLOAANG2022CBKV1.parquet"]
+
+
+def test_new_corrected_and_removed_files_are_told_apart(tmp_path: Path) -> None:
+    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"2022")
+    _write(tmp_path / "SLOAANG" / "SLOAANG2021CBKV1.parquet", b"2021")
+    before = rf.fingerprint(tmp_path)
+    _write(tmp_path / "SLOAANG" / "SLOAANG2023CBKV1.parquet", b"2023")
+    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"2022 corrected")
+    (tmp_path / "SLOAANG" / "SLOAANG2021CBKV1.parquet").unlink()
+    changes = rf.compare(before, rf.fingerprint(tmp_path))
+    assert changes.added == ["SLOAANG/SLOAANG2023CBKV1.parquet"]
+    assert changes.replaced == ["SLOAANG/SLOAANG2022CBKV1.parquet"]
+    assert changes.removed == ["SLOAANG/SLOAANG2021CBKV1.parquet"]
+    assert changes.summary() == "1 new, 1 changed, 1 removed raw file(s)"
+
+
+def test_unchanged_folder_has_no_changes(tmp_path: Path) -> None:
+    _write(tmp_path / "OMZAKEN" / "OMZAKEN2001TABV1.csv", b"x")
+    prints = rf.fingerprint(tmp_path)
+    assert not rf.compare(prints, rf.fingerprint(tmp_path)).any
+
+
+def test_state_is_ignored_when_the_warehouse_file_is_gone(tmp_path: Path) -> None:
+    paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
+    rf.save_state(paths, {"a.parquet": "1"})
+    assert rf.load_state(paths) == {}
+    paths.db.write_bytes(b"")
+    assert rf.load_state(paths) == {"a.parquet": "1"}
+
+
+def test_second_refresh_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    paths = Paths(raw_dir=tmp_path, db=tmp_path / "w.duckdb", results=tmp_path / "r")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from blsu.paths import Paths\n"
+            "from blsu.refresh import refresh_lock\n"
+            f"p = Paths(Path({str(tmp_path)!r}), Path({str(paths.db)!r}), Path('r'))\n"
+            "with refresh_lock(p):\n"
+            "    print('locked', flush=True)\n"
+            "    sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with (
+            pytest.raises(rf.RefreshLockedError, match=f"pid {holder.pid}"),
+            rf.refresh_lock(paths),
+        ):
+            pass
+    finally:
+        holder.communicate("\n", timeout=30)
+    with rf.refresh_lock(paths):
+        pass
+
+
+def test_has_extracts_needs_a_data_file_in_a_dataset_folder(tmp_path: Path) -> None:
+    assert not has_extracts(tmp_path / "missing")
+    (tmp_path / "GBAPERSOONTAB").mkdir()
+    assert not has_extracts(tmp_path)
+    _write(tmp_path / "GBAPERSOONTAB" / "GBAPERSOON2023TABV1.sav", b"x")
+    assert has_extracts(tmp_path)
+
+
+def test_paths_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BLSU_RAW_DIR", "extracts")
+    monkeypatch.setenv("BLSU_DB", str(tmp_path / "w.duckdb"))
+    monkeypatch.delenv("BLSU_RESULTS", raising=False)
+    paths = Paths.from_env()
+    assert paths.raw_dir == tmp_path / "extracts"
+    assert paths.db == tmp_path / "w.duckdb"
+    assert paths.results.name == "results"
+    assert paths.env()["BLSU_RAW_DIR"] == str(tmp_path / "extracts")
