@@ -1,0 +1,54 @@
+"""Command line: `python -m python_stats` and the `blsu stats` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from python_stats.marts import MartError
+from python_stats.pipeline import run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments with the environment's defaults."""
+    parser = argparse.ArgumentParser(
+        prog="python -m python_stats",
+        description="Significance tests, effect sizes, figures A1-A3 and the reproduction "
+        "report from the warehouse marts; writes disclosure-controlled results only.",
+    )
+    parser.add_argument("--db", type=Path,
+                        default=Path(os.environ.get("BLSU_DB", "data/blsu.duckdb")),
+                        help="DuckDB warehouse file (default: $BLSU_DB or data/blsu.duckdb)")
+    parser.add_argument("--results", type=Path,
+                        default=Path(os.environ.get("BLSU_RESULTS", "results")),
+                        help="results folder (default: $BLSU_RESULTS or results)")
+    parser.add_argument("--lang", choices=("nl", "en"), default="nl",
+                        help="language of figure labels (default: nl)")
+    parser.add_argument("--round-base", type=int, default=5,
+                        help="round counts to multiples of this (default: 5)")
+    parser.add_argument("--min-cell", type=int, default=10,
+                        help="suppress cells resting on fewer persons (default: 10)")
+    parser.add_argument("--seed", type=int, default=20240201,
+                        help="seed of the Monte Carlo tests and the bootstrap")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the statistics; 0 on success, 2 when the warehouse is missing or malformed."""
+    args = build_parser().parse_args(argv)
+    try:
+        summary = run(args.db, args.results, lang=args.lang, round_base=args.round_base,
+                      min_cell=args.min_cell, seed=args.seed, progress=not args.quiet)
+    except MartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(summary.line)
+        print(f"results written to {summary.results_dir}")
+    return 0

@@ -1,0 +1,234 @@
+"""The published measures: shares, ratios, means and counts per group and profile.
+
+Every estimate carries its 95% interval and the unrounded counts it rests on, so that disclosure
+control (python_stats.disclosure) can suppress and round it before anything is written.
+Values are in the report's units: percentages 0-100, ratios, means in years, cases or counts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from python_stats.effects import (
+    Interval,
+    count_interval,
+    mean_interval,
+    prevalence_ratio,
+    wilson_interval,
+)
+from python_stats.marts import GROUPS, PROFILES, VICTIM_TYPES
+
+REFERENCE_GROUP = "noncriminal_control"
+BOOTSTRAP_RESAMPLES = 2000
+ALL_GROUPS = (*GROUPS, *PROFILES)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One reproduced number before disclosure control."""
+
+    figure: str
+    measure: str
+    group: str
+    unit: str
+    interval: Interval
+    n: int | None
+    n_events: int | None
+    cells: tuple[int, ...] = field(default_factory=tuple)
+    note: str = ""
+
+
+def members(persons: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Rows of a study group (`blsu`, a control group) or of one offender profile."""
+    if group in GROUPS:
+        return persons[persons["study_group"] == group]
+    if group in PROFILES:
+        return persons[(persons["study_group"] == "blsu") & (persons["profile"] == group)]
+    raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
+
+
+def flag_count(frame: pd.DataFrame, column: str) -> tuple[int, int]:
+    """(number of rows where `column` is true, number of non-null rows)."""
+    values = frame[column].dropna().astype(bool)
+    return int(values.sum()), int(values.size)
+
+
+def share_estimate(
+    figure: str, measure: str, group: str, frame: pd.DataFrame, column: str, unit: str = "pct"
+) -> Estimate:
+    """Percentage of non-null rows of `frame` where `column` is true, Wilson interval."""
+    count, n = flag_count(frame, column)
+    ci = wilson_interval(count, n)
+    return Estimate(
+        figure, measure, group, unit, scale(ci, 100.0), n, count, cells=(count, n), note=ci.note
+    )
+
+
+def scale(ci: Interval, factor: float) -> Interval:
+    """The interval in other units (e.g. share to percentage)."""
+    return Interval(ci.estimate * factor, ci.low * factor, ci.high * factor, ci.note)
+
+
+def count_estimate(figure: str, measure: str, group: str, count: int, n: int) -> Estimate:
+    """A count out of n persons; its interval is the share's Wilson interval times n."""
+    ci = count_interval(count, n)
+    return Estimate(figure, measure, group, "persons", ci, n, count, cells=(count,), note=ci.note)
+
+
+def mean_estimate(
+    figure: str, measure: str, group: str, values: pd.Series, unit: str
+) -> Estimate:
+    """Mean of the non-null values with a t interval."""
+    clean = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    ci = mean_interval(clean)
+    return Estimate(figure, measure, group, unit, ci, clean.size, None, cells=(clean.size,),
+                    note=ci.note)
+
+
+def ratio_estimate(
+    figure: str, measure: str, group: str, frame: pd.DataFrame, ref: pd.DataFrame
+) -> Estimate:
+    """Prevalence ratio of has_lvb in `frame` against `ref`, with the log-scale interval."""
+    cases, n = flag_count(frame, "has_lvb")
+    ref_cases, ref_n = flag_count(ref, "has_lvb")
+    ci = prevalence_ratio(cases, n, ref_cases, ref_n)
+    return Estimate(figure, measure, group, "ratio", ci, n, cases,
+                    cells=(cases, n, ref_cases, ref_n), note=ci.note)
+
+
+def sample_estimates(persons: pd.DataFrame) -> list[Estimate]:
+    """Group sizes (no interval: fixed by design) and profile shares of the offenders."""
+    out = []
+    for group in GROUPS:
+        n = len(members(persons, group))
+        out.append(Estimate("sample", "n", group, "persons",
+                            Interval(float(n), math.nan, math.nan), n, n, cells=(n,)))
+    offenders = members(persons, "blsu")
+    for profile in PROFILES:
+        flags = offenders.assign(_in=offenders["profile"] == profile)
+        out.append(share_estimate("profiles", "share", profile, flags, "_in", "pct_of_blsu"))
+    return out
+
+
+def lvb_estimates(persons: pd.DataFrame) -> list[Estimate]:
+    """Figure A1: LVB shares and ratios against the non-criminal controls (and criminal ones)."""
+    ref = members(persons, REFERENCE_GROUP)
+    out = []
+    for group in ALL_GROUPS:
+        frame = members(persons, group)
+        out.append(share_estimate("A1", "lvb_pct", group, frame, "has_lvb"))
+        if group == REFERENCE_GROUP:
+            cases, n = flag_count(frame, "has_lvb")
+            out.append(Estimate("A1", "lvb_ratio_vs_noncriminal", group, "ratio",
+                                Interval(1.0, math.nan, math.nan), n, cases,
+                                cells=(cases, n), note="reference group"))
+        else:
+            out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref))
+    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", members(persons, "blsu"),
+                              members(persons, "criminal_control")))
+    return out
+
+
+def victim_estimates(persons: pd.DataFrame) -> list[Estimate]:
+    """Figure A2: any victimisation, recent victimisation, victims and their mean count."""
+    out = []
+    for group in ALL_GROUPS:
+        frame = members(persons, group)
+        out.append(share_estimate("A2", "victim_any_2010_2023", group, frame, "is_victim"))
+        victims, n = flag_count(frame, "is_victim")
+        out.append(count_estimate("A2", "victims_n", group, victims, n))
+        among = frame[frame["is_victim"].astype(bool)]
+        out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
+                                 among["n_victimisations"], "count"))
+    offenders = members(persons, "blsu")
+    eligible_n, n = flag_count(offenders, "recent_victim_eligible")
+    out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders)))
+    out.append(share_estimate("A2", "recent_eligible_share", "blsu",
+                              offenders.assign(_e=offenders["recent_victim_eligible"]
+                                               .fillna(False).astype(bool)),
+                              "_e", "pct_of_blsu"))
+    for group in ("blsu", *PROFILES):
+        frame = members(persons, group)
+        eligible = frame[frame["recent_victim_eligible"].fillna(False).astype(bool)]
+        out.append(share_estimate("A2", "victim_recent_3y_before_first_ht", group, eligible,
+                                  "recent_victim_3y"))
+    return out
+
+
+def victim_type_estimates(persons: pd.DataFrame) -> list[Estimate]:
+    """Figure A3: share of victims with at least one victimisation of each offence type."""
+    out = []
+    for group in ALL_GROUPS:
+        frame = members(persons, group)
+        victims = frame[frame["is_victim"].astype(bool)]
+        for kind in VICTIM_TYPES:
+            out.append(share_estimate("A3", f"victim_type_pct_among_victims_{kind}", group,
+                                      victims, f"victim_{kind}"))
+    return out
+
+
+def career_estimates(careers: pd.DataFrame, seed: int) -> list[Estimate]:
+    """Profile measures from fct_offender_careers: case shares, ages, cases before first HT."""
+    out = []
+    shares = case_share_intervals(careers, seed)
+    for profile in PROFILES:
+        frame = careers[careers["profile"] == profile]
+        n = len(frame)
+        cases = int(frame["n_cases"].fillna(0).sum())
+        out.append(Estimate("profiles", "share_of_all_cases", profile, "pct_of_cases",
+                            shares[profile], n, None, cells=(n,),
+                            note=f"bootstrap interval, {BOOTSTRAP_RESAMPLES} resamples"
+                            if cases else "no cases"))
+        for measure, column, unit in (
+            ("mean_age_first_offence", "age_first_offence", "years"),
+            ("mean_age_first_ht", "age_first_ht", "years"),
+            ("mean_cases_before_first_ht", "n_cases_before_first_ht", "cases"),
+        ):
+            out.append(mean_estimate("profiles", measure, profile, frame[column], unit))
+        out.append(share_estimate("profiles", "starts_with_ht_pct", profile,
+                                  frame, "starts_with_ht"))
+    out.append(share_estimate("profiles", "starts_with_ht_pct", "blsu", careers,
+                              "starts_with_ht"))
+    return out
+
+
+def case_share_intervals(careers: pd.DataFrame, seed: int) -> dict[str, Interval]:
+    """Each profile's share of all offenders' cases, with a percentile bootstrap interval.
+
+    The share is a ratio of sums over persons, so no closed-form interval applies; offenders
+    are resampled with replacement (seeded) and the 2.5th and 97.5th percentiles are taken.
+    """
+    cases = careers["n_cases"].fillna(0).to_numpy(dtype=float)
+    profile = careers["profile"].to_numpy()
+    total = cases.sum()
+    rng = np.random.default_rng(seed)
+    idx = None
+    if len(cases):
+        idx = rng.integers(0, len(cases), size=(BOOTSTRAP_RESAMPLES, len(cases)))
+    out = {}
+    for name in PROFILES:
+        mine = np.where(profile == name, cases, 0.0)
+        if total <= 0 or idx is None:
+            out[name] = Interval(math.nan, math.nan, math.nan, "no cases")
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = mine[idx].sum(axis=1) / cases[idx].sum(axis=1)
+        low, high = np.nanpercentile(boot, [2.5, 97.5])
+        out[name] = Interval(100 * mine.sum() / total, 100 * low, 100 * high)
+    return out
+
+
+def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int) -> list[Estimate]:
+    """Every estimate the results hold, in a fixed order."""
+    return [
+        *sample_estimates(persons),
+        *career_estimates(careers, seed),
+        *lvb_estimates(persons),
+        *victim_estimates(persons),
+        *victim_type_estimates(persons),
+    ]
+

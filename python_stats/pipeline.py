@@ -1,0 +1,107 @@
+"""The statistics run: marts in, disclosure-controlled results out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from python_stats import figures
+from python_stats.balance import balance_table
+from python_stats.comparisons import all_comparisons, tests_table
+from python_stats.disclosure import DisclosureRules, round_count
+from python_stats.export import ResultsWriter
+from python_stats.labels import labels
+from python_stats.marts import load_marts
+from python_stats.measures import all_estimates
+from python_stats.report import build_html, build_markdown, summary_line
+from python_stats.reproduction import agreement, read_published, reproduction_table
+from python_stats.tables import estimates_table
+
+FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv",
+                 "profiles": "table_profiles.csv", "sample": "table_sample.csv"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a run produced and how well it reproduces the publication."""
+
+    results_dir: Path
+    numbers_inside: int
+    numbers_compared: int
+    numbers_published: int
+    statements_agreeing: int
+    statements: int
+    n_tests: int
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        """The report's summary sentence."""
+        return (f"{self.numbers_inside} of {self.numbers_compared} published numbers fall inside "
+                f"their 95% interval; {self.statements_agreeing} of {self.statements} "
+                "significance statements agree.")
+
+
+def run(
+    db_path: Path,
+    results_dir: Path,
+    *,
+    lang: str = "nl",
+    round_base: int = 5,
+    min_cell: int = 10,
+    seed: int = 20240201,
+    progress: bool = True,
+) -> Summary:
+    """Read the marts, compute every measure and test, write results/ and return a summary."""
+    rules = DisclosureRules(round_base=round_base, min_cell=min_cell)
+    lab = labels(lang)
+    results_dir = Path(results_dir)
+    steps = tqdm(total=6, desc="statistics", disable=not progress)
+    marts = load_marts(Path(db_path))
+    steps.update()
+    table = estimates_table(all_estimates(marts.persons, marts.careers, seed), rules)
+    steps.update()
+    tests = tests_table(all_comparisons(marts.persons, marts.careers, seed), rules)
+    steps.update()
+    balance = balance_table(marts.persons, rules)
+    reproduction = reproduction_table(read_published(), table, tests)
+    agree = agreement(reproduction)
+    steps.update()
+    writer = ResultsWriter(results_dir, rules)
+    for figure, name in FIGURE_TABLES.items():
+        writer.table(table[table["figure"] == figure].reset_index(drop=True), name)
+    writer.table(tests, "tests.csv")
+    writer.table(balance, "balance.csv")
+    writer.table(reproduction, "reproduction.csv")
+    dq = controlled_dq(marts.dq, rules)
+    writer.table(dq, "dq_findings.csv")
+    names = []
+    for name, draw in (("A1", figures.figure_a1), ("A2", figures.figure_a2),
+                       ("A3", figures.figure_a3)):
+        fig = draw(table, lab, min_cell)
+        writer.figure(fig, name)
+        figures.close(fig)
+        names.append(name)
+    steps.update()
+    md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)
+    writer.text(md_text, "report.md")
+    writer.text(build_html(md_text, results_dir, names), "report.html")
+    summary = Summary(results_dir=results_dir, n_tests=len(tests),
+                      files=sorted({p.name for p in writer.written} | {"summary.json"}),
+                      **asdict(agree))
+    writer.json({**asdict(agree), "summary": summary_line(agree), "tests": len(tests),
+                 "round_base": round_base, "min_cell": min_cell, "seed": seed, "lang": lang},
+                "summary.json")
+    steps.update()
+    steps.close()
+    return summary
+
+
+def controlled_dq(dq: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
+    """Data-quality findings with record counts rounded to the base (zero stays zero)."""
+    out = dq[["dataset", "finding"]].copy()
+    out["n_records"] = [round_count(float(x), rules.round_base) for x in dq["n_records"]]
+    return out.sort_values(["dataset", "finding"]).reset_index(drop=True)

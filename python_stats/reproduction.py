@@ -1,0 +1,244 @@
+"""Setting every published number and significance statement beside its reproduction."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from python_stats.marts import CONTROLS, GROUPS, PROFILES
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+PUBLISHED_FILE = SEEDS_DIR / "published_figures.csv"
+PUBLISHED_COLUMNS = ("figure", "measure", "group", "value", "unit", "significance_note")
+NOT_REPRODUCIBLE = {
+    "peak_age_range": (
+        "not reproducible: the age range of peak offending comes from the trajectory model's "
+        "offending curve by age, and the marts hold only first-offence ages and case totals"
+    ),
+}
+BAND_PATTERN = re.compile(r"p\s*<\s*(0?\.\d+)")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One published significance statement: which comparison and which band."""
+
+    comparison: str  # 'blsu_vs_controls', 'profiles' or 'profile_vs_controls:<profile>'
+    band: str
+
+    def label(self) -> str:
+        return f"{comparison_label(self.comparison)}: {self.band}"
+
+
+def read_published(path: Path = PUBLISHED_FILE) -> pd.DataFrame:
+    """The project's copy of the published figures (all columns as text)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def split_outside_parentheses(text: str) -> list[str]:
+    """Split a note on ';' except inside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char == ";" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_statements(note: str, group: str) -> list[Statement]:
+    """The significance statements in a `significance_note` (empty when it holds none)."""
+    out: list[Statement] = []
+    for part in split_outside_parentheses(note.lower()):
+        if part.startswith("no significant differences"):
+            out += [Statement("profiles", "n.s."), Statement("blsu_vs_controls", "n.s.")]
+            continue
+        if "not significantly different from the control groups" in part:
+            out.append(Statement(controls_comparison(group), "n.s."))
+            continue
+        band = BAND_PATTERN.search(part)
+        vs = re.match(r"(\w+) vs control", part)
+        if vs and band:
+            out.append(Statement(controls_comparison(vs.group(1)), "<" + band.group(1)))
+        elif "profiles" in part and band:
+            out.append(Statement("profiles", "<" + band.group(1)))
+        elif "profiles" in part and ("do not differ" in part or "not significant" in part):
+            out.append(Statement("profiles", "n.s."))
+    return out
+
+
+def comparison_label(comparison: str) -> str:
+    """'blsu vs controls', 'vroeg_piek vs controls' or 'profiles'."""
+    if comparison.startswith("profile_vs_controls:"):
+        return f"{comparison.split(':', 1)[1]} vs controls"
+    return comparison.replace("_", " ")
+
+
+def controls_comparison(subject: str) -> str:
+    """'blsu_vs_controls' for all offenders, 'profile_vs_controls:<p>' for a profile."""
+    return "blsu_vs_controls" if subject == "blsu" else f"profile_vs_controls:{subject}"
+
+
+def tested_measure(figure: str, measure: str) -> tuple[str, str] | None:
+    """The (tests.csv measure, population) a published row's significance refers to."""
+    if figure == "A1":
+        return "has_lvb", "all"
+    if measure in ("victim_any_2010_2023", "profiles_differ") and figure == "A2":
+        return "is_victim", "all"
+    if measure == "victim_recent_3y_before_first_ht":
+        return "recent_victim_3y", "eligible offenders"
+    if measure == "mean_victimisations_among_victims":
+        return "n_victimisations", "victims"
+    prefix = "victim_type_pct_among_victims_"
+    if measure.startswith(prefix):
+        return "victim_" + measure.removeprefix(prefix), "victims"
+    return None
+
+
+def comparison_groups(comparison: str) -> tuple[str, str]:
+    """The (family, groups) of tests.csv that a statement's comparison refers to."""
+    if comparison == "blsu_vs_controls":
+        return "groups", " vs ".join(GROUPS)
+    if comparison == "profiles":
+        return "profiles", " vs ".join(PROFILES)
+    profile = comparison.split(":", 1)[1]
+    return "profile_vs_controls", " vs ".join((profile, *CONTROLS))
+
+
+def reproduced_band(tests: pd.DataFrame, measure: str, pop: str, comparison: str) -> str:
+    """The band of the omnibus test behind a statement ('' when there is none)."""
+    family, groups = comparison_groups(comparison)
+    hit = tests[(tests["measure"] == measure) & (tests["population"] == pop)
+                & (tests["family"] == family) & (tests["groups"] == groups)]
+    return str(hit["band"].iloc[0]) if len(hit) else ""
+
+
+def display_places(unit: str) -> int:
+    """The report's precision: percentages 0 decimals, ratios and means 1, persons 0."""
+    return 0 if unit.startswith("pct") or unit == "persons" else 1
+
+
+def format_number(value: float, places: int) -> str:
+    """Half-up rounding to `places` decimals, as the report rounds ('' for NaN)."""
+    if value is None or math.isnan(value):
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def to_float(text: str) -> float:
+    """A published value as a number (NaN when empty or a range such as 15-22)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def reproduction_row(pub: pd.Series, table: pd.DataFrame, tests: pd.DataFrame) -> dict:
+    """One row of reproduction.csv."""
+    key = (table["figure"] == pub["figure"]) & (table["measure"] == pub["measure"]) & (
+        table["group"] == pub["group"])
+    est = table[key]
+    published = to_float(pub["value"])
+    row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
+           "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
+           "ci_high": math.nan, "inside_ci": "", "note": ""}
+    if pub["measure"] in NOT_REPRODUCIBLE:
+        row["note"] = NOT_REPRODUCIBLE[pub["measure"]]
+    elif len(est):
+        e = est.iloc[0]
+        row["reproduced"] = format_number(float(e["value"]), display_places(pub["unit"]))
+        row["ci_low"], row["ci_high"] = float(e["ci_low"]), float(e["ci_high"])
+        row["note"] = str(e["note"]) if isinstance(e["note"], str) else ""
+        bounds = (row["ci_low"], row["ci_high"])
+        if not math.isnan(published) and not any(math.isnan(b) for b in bounds):
+            row["inside_ci"] = bool(bounds[0] <= published <= bounds[1])
+    row.update(significance_columns(pub, tests))
+    row["note"] = "; ".join(x for x in (row["note"], note_check(pub, table)) if x)
+    return row
+
+
+def significance_columns(pub: pd.Series, tests: pd.DataFrame) -> dict[str, object]:
+    """Published significance statements beside the reproduced bands."""
+    statements = parse_statements(pub["significance_note"], pub["group"])
+    target = tested_measure(pub["figure"], pub["measure"])
+    if not statements or target is None:
+        return {"published_significance": "", "reproduced_band": "", "agrees": "",
+                "statements_total": 0, "statements_agreeing": 0}
+    bands = [reproduced_band(tests, *target, s.comparison) for s in statements]
+    agreeing = sum(s.band == b for s, b in zip(statements, bands, strict=True))
+    return {
+        "published_significance": "; ".join(s.label() for s in statements),
+        "reproduced_band": "; ".join(
+            f"{comparison_label(s.comparison)}: {b or 'not tested'}"
+            for s, b in zip(statements, bands, strict=True)),
+        "agrees": agreeing == len(statements),
+        "statements_total": len(statements),
+        "statements_agreeing": agreeing,
+    }
+
+
+def note_check(pub: pd.Series, table: pd.DataFrame) -> str:
+    """Numbers inside notes: '29% start their career with HT', 'between 48 and 52'."""
+    note = pub["significance_note"]
+    start = re.match(r"(\d+)% start their criminal career", note)
+    between = re.match(r"between (\d+) and (\d+)", note)
+    if start:
+        found = table[(table["measure"] == "starts_with_ht_pct") & (table["group"] == pub["group"])]
+        if len(found) and not math.isnan(found["value"].iloc[0]):
+            value = format_number(float(found["value"].iloc[0]), 0)
+            return f"note gives {start.group(1)}%, reproduced {value}%"
+    if between:
+        key = (table["measure"] == pub["measure"]) & (table["group"] == pub["group"])
+        found = table[key & (table["figure"] == pub["figure"])]
+        if len(found) and not math.isnan(found["value"].iloc[0]):
+            value = float(found["value"].iloc[0])
+            low, high = float(between.group(1)), float(between.group(2))
+            inside = "inside" if low <= round(value) <= high else "outside"
+            return f"note gives {between.group(1)}-{between.group(2)}, reproduced " \
+                   f"{format_number(value, 0)} ({inside})"
+    return ""
+
+
+def reproduction_table(
+    published: pd.DataFrame, table: pd.DataFrame, tests: pd.DataFrame
+) -> pd.DataFrame:
+    """reproduction.csv: one row per published row, in the published order."""
+    return pd.DataFrame([reproduction_row(p, table, tests) for _, p in published.iterrows()])
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The summary counts of a reproduction."""
+
+    numbers_inside: int
+    numbers_compared: int
+    numbers_published: int
+    statements_agreeing: int
+    statements: int
+
+
+def agreement(reproduction: pd.DataFrame) -> Agreement:
+    """Counts for the summary line."""
+    compared = reproduction["inside_ci"].map(lambda x: isinstance(x, bool))
+    published = reproduction["value"].map(lambda v: not math.isnan(to_float(v)))
+    return Agreement(
+        numbers_inside=int((reproduction.loc[compared, "inside_ci"] == True).sum()),  # noqa: E712
+        numbers_compared=int(compared.sum()),
+        numbers_published=int(published.sum()),
+        statements_agreeing=int(reproduction["statements_agreeing"].sum()),
+        statements=int(reproduction["statements_total"].sum()),
+    )

@@ -1,0 +1,157 @@
+"""Significance tests behind the report's footnotes.
+
+Shares: Pearson's chi-square test without continuity correction when every expected count is at
+least 5 (Cochran's rule); otherwise an exact test: Fisher's exact test for 2 x 2 tables and, for
+larger tables, Fisher's r x c test with a Monte Carlo p-value (scipy.stats.fisher_exact with a
+seeded MonteCarloMethod) so that results are reproducible for a given seed.
+
+Means: Welch's t-test for pairs (scipy's ttest_ind defaults to Student's equal-variance test; we
+pass equal_var=False because the groups' variances of victimisation counts differ). Across more
+than two groups Welch's one-way ANOVA (statsmodels anova_oneway, use_var='unequal'): the report's
+footnotes test differences in *means*, which Kruskal-Wallis does not test (it tests stochastic
+dominance), and Welch's ANOVA keeps its level under unequal variances and group sizes; with more
+than 50 persons per group the skew of counts matters little for a test of means.
+
+Pairwise families get Holm-adjusted p-values (statsmodels multipletests) beside the raw ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.stats.contingency import expected_freq, odds_ratio
+from statsmodels.stats.contingency_tables import Table
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.oneway import anova_oneway
+
+MIN_EXPECTED = 5.0
+MONTE_CARLO_RESAMPLES = 9999
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one significance test."""
+
+    test: str
+    statistic: float
+    df: float
+    p_value: float
+    min_expected: float = math.nan
+    df2: float = math.nan
+
+
+def significance_band(p_value: float) -> str:
+    """The report's threshold band for a p-value: '<0.001', '<0.01', '<0.05' or 'n.s.'."""
+    if p_value is None or math.isnan(p_value):
+        return ""
+    if p_value < 0.001:
+        return "<0.001"
+    if p_value < 0.01:
+        return "<0.01"
+    if p_value < 0.05:
+        return "<0.05"
+    return "n.s."
+
+
+def drop_empty_margins(table: np.ndarray) -> np.ndarray:
+    """Drop rows and columns whose total is zero: they carry no information for the test."""
+    table = np.asarray(table, dtype=np.int64)
+    table = table[table.sum(axis=1) > 0]
+    return table[:, table.sum(axis=0) > 0]
+
+
+def choose_share_test(table: np.ndarray) -> str:
+    """'chi-square' if every expected count is >= 5, else 'fisher' or 'fisher-monte-carlo'."""
+    table = drop_empty_margins(table)
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return "not testable"
+    if expected_freq(table).min() >= MIN_EXPECTED:
+        return "chi-square"
+    return "fisher" if table.shape == (2, 2) else "fisher-monte-carlo"
+
+
+def chi_square(table: np.ndarray) -> Outcome:
+    """Pearson's chi-square test of independence, no continuity correction."""
+    res = stats.chi2_contingency(table, correction=False)
+    return Outcome(
+        "chi-square", float(res.statistic), float(res.dof), float(res.pvalue),
+        float(res.expected_freq.min()),
+    )
+
+
+def adjusted_residuals(table: np.ndarray) -> np.ndarray:
+    """Adjusted standardised residuals (Haberman): which cells drive a chi-square result."""
+    return np.asarray(Table(np.asarray(table, dtype=float)).standardized_resids)
+
+
+def fisher_2x2(table: np.ndarray) -> Outcome:
+    """Fisher's exact test (two-sided); the statistic is the conditional MLE of the odds ratio.
+
+    scipy's fisher_exact reports the sample odds ratio; R's fisher.test and most reports give
+    the conditional maximum-likelihood estimate, which odds_ratio(kind='conditional') computes.
+    """
+    res = stats.fisher_exact(table, alternative="two-sided")
+    conditional = odds_ratio(table, kind="conditional").statistic
+    return Outcome(
+        "fisher", float(conditional), math.nan, float(res.pvalue),
+        float(expected_freq(table).min()),
+    )
+
+
+def fisher_monte_carlo(table: np.ndarray, seed: int) -> Outcome:
+    """Fisher's r x c exact test with a Monte Carlo p-value (9999 tables, seeded)."""
+    method = stats.MonteCarloMethod(
+        n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(seed)
+    )
+    res = stats.fisher_exact(table, method=method)
+    return Outcome(
+        "fisher-monte-carlo", float(res.statistic), math.nan, float(res.pvalue),
+        float(expected_freq(table).min()),
+    )
+
+
+def share_test(table: np.ndarray, seed: int) -> Outcome:
+    """Test equality of shares across the rows of a groups x (yes, no) table."""
+    table = drop_empty_margins(table)
+    choice = choose_share_test(table)
+    if choice == "chi-square":
+        return chi_square(table)
+    if choice == "fisher":
+        return fisher_2x2(table)
+    if choice == "fisher-monte-carlo":
+        return fisher_monte_carlo(table, seed)
+    return Outcome("not testable", math.nan, math.nan, math.nan)
+
+
+def welch_t(a: np.ndarray, b: np.ndarray) -> Outcome:
+    """Welch's unequal-variance t-test (two-sided)."""
+    if len(a) < 2 or len(b) < 2 or (np.var(a) == 0 and np.var(b) == 0):
+        return Outcome("not testable", math.nan, math.nan, math.nan)
+    res = stats.ttest_ind(a, b, equal_var=False)
+    return Outcome("welch-t", float(res.statistic), float(res.df), float(res.pvalue))
+
+
+def welch_anova(groups: list[np.ndarray]) -> Outcome:
+    """Welch's one-way ANOVA; df is the numerator and df2 the (Welch) denominator df."""
+    groups = [np.asarray(g, dtype=float) for g in groups if len(g) >= 2]
+    if len(groups) < 2 or any(np.var(g) == 0 for g in groups):
+        # Welch weights are n / variance: undefined when a group has no spread
+        return Outcome("not testable", math.nan, math.nan, math.nan)
+    res = anova_oneway(groups, use_var="unequal", welch_correction=True)
+    return Outcome(
+        "welch-anova", float(res.statistic), float(res.df_num), float(res.pvalue),
+        df2=float(res.df_denom),
+    )
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values; NaN p-values stay NaN and are left out of the family."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out.tolist()

@@ -1,0 +1,138 @@
+"""Reproduction rows: statements parsed from the notes, one row per published row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fixture_db import person, write_marts
+
+from python_stats import run
+from python_stats.reproduction import (
+    Statement,
+    format_number,
+    parse_statements,
+    read_published,
+)
+
+
+def test_note_with_two_statements_gives_both() -> None:
+    assert parse_statements("blsu vs controls p<0.001; profiles differ p<0.05", "blsu") == [
+        Statement("blsu_vs_controls", "<0.001"), Statement("profiles", "<0.05")]
+
+
+def test_semicolon_inside_parentheses_does_not_split_a_statement() -> None:
+    note = "no significant differences (profiles; blsu vs controls)"
+    assert parse_statements(note, "blsu") == [
+        Statement("profiles", "n.s."), Statement("blsu_vs_controls", "n.s.")]
+
+
+def test_not_significant_profile_refers_to_its_own_row_group() -> None:
+    note = "not significantly different from the control groups"
+    assert parse_statements(note, "laat_piek") == [
+        Statement("profile_vs_controls:laat_piek", "n.s.")]
+
+
+def test_profile_against_controls_with_threshold() -> None:
+    assert parse_statements("continu vs control groups p<0.001", "continu") == [
+        Statement("profile_vs_controls:continu", "<0.001")]
+
+
+@pytest.mark.parametrize("note", ["reference group", "3.6 divided by 2.3",
+                                  "1:1 matched on sex and birth year (among others)",
+                                  "first human trafficking offence on or after 2013-01-01"])
+def test_notes_without_a_test_give_no_statement(note: str) -> None:
+    assert parse_statements(note, "blsu") == []
+
+
+def test_values_round_half_up_like_the_report() -> None:
+    assert format_number(2.25, 1) == "2.3"
+    assert format_number(73.5, 0) == "74"
+    assert format_number(float("nan"), 0) == ""
+
+
+def hand_made_persons() -> pd.DataFrame:
+    """20 offenders (10 incidenteel, 10 continu), 20 criminal and 20 non-criminal controls.
+
+    LVB: 6 offenders (1 incidenteel, 5 continu), 4 criminal, 2 non-criminal controls.
+    Victims: 15 offenders (each 3 victimisations), 10 criminal (2), 5 non-criminal (1).
+    """
+    rows = []
+    for i in range(20):
+        profile = "incidenteel" if i < 10 else "continu"
+        rows.append(person(rinpersoon=f"{i:09d}", study_group="blsu", profile=profile,
+                           has_lvb=(i == 0 or i >= 15), is_victim=i < 15,
+                           n_victimisations=3 if i < 15 else 0, victim_geweld=i < 15,
+                           first_ht_date=pd.Timestamp("2014-05-01"),
+                           recent_victim_eligible=True, recent_victim_3y=i < 5))
+    for i in range(20):
+        rows.append(person(rinpersoon=f"{100 + i:09d}", study_group="criminal_control",
+                           has_lvb=i < 4, is_victim=i < 10, n_victimisations=2 if i < 10 else 0))
+        rows.append(person(rinpersoon=f"{200 + i:09d}", study_group="noncriminal_control",
+                           has_lvb=i < 2, is_victim=i < 5, n_victimisations=1 if i < 5 else 0))
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def hand_made_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, Path]:
+    folder = tmp_path_factory.mktemp("hand")
+    db = write_marts(folder / "hand.duckdb", hand_made_persons())
+    run(db, folder / "results", round_base=1, min_cell=0, progress=False)
+    return pd.read_csv(folder / "results" / "reproduction.csv", dtype=str,
+                       keep_default_na=False), folder / "results"
+
+
+def test_every_published_row_has_a_reproduction_row_in_order(hand_made_run) -> None:
+    reproduction, _ = hand_made_run
+    published = read_published()
+    assert len(reproduction) == len(published) == 61
+    keys = ["figure", "measure", "group", "value"]
+    assert reproduction[keys].values.tolist() == published[keys].values.tolist()
+
+
+def reproduced(reproduction: pd.DataFrame, figure: str, measure: str, group: str) -> str:
+    hit = reproduction[(reproduction["figure"] == figure) & (reproduction["measure"] == measure)
+                       & (reproduction["group"] == group)]
+    return hit["reproduced"].iloc[0]
+
+
+def test_lvb_ratio_is_the_share_over_the_non_criminal_share(hand_made_run) -> None:
+    reproduction, _ = hand_made_run
+    # (6/20) / (2/20) = 3.0; (4/20) / (2/20) = 2.0; continu (5/10) / (2/20) = 5.0
+    assert reproduced(reproduction, "A1", "lvb_ratio_vs_noncriminal", "blsu") == "3.0"
+    assert reproduced(reproduction, "A1", "lvb_ratio_vs_noncriminal", "criminal_control") == "2.0"
+    assert reproduced(reproduction, "A1", "lvb_ratio_vs_noncriminal", "continu") == "5.0"
+    assert reproduced(reproduction, "A1", "lvb_ratio_vs_criminal", "blsu") == "1.5"
+    assert reproduced(reproduction, "A1", "lvb_ratio_vs_noncriminal",
+                      "noncriminal_control") == "1.0"
+
+
+def test_victim_shares_counts_and_means_per_group(hand_made_run) -> None:
+    reproduction, _ = hand_made_run
+    assert reproduced(reproduction, "A2", "victim_any_2010_2023", "blsu") == "75"
+    assert reproduced(reproduction, "A2", "victim_any_2010_2023", "noncriminal_control") == "25"
+    assert reproduced(reproduction, "A2", "victims_n", "criminal_control") == "10"
+    assert reproduced(reproduction, "A2", "mean_victimisations_among_victims", "blsu") == "3.0"
+    # eligible: all 20 offenders; recent victims 5 of 10 incidenteel, 0 of 10 continu
+    assert reproduced(reproduction, "A2", "recent_eligible_n", "blsu") == "20"
+    assert reproduced(reproduction, "A2", "victim_recent_3y_before_first_ht",
+                      "incidenteel") == "50"
+    assert reproduced(reproduction, "A2", "victim_recent_3y_before_first_ht", "continu") == "0"
+
+
+def test_peak_age_range_is_left_empty_with_the_reason(hand_made_run) -> None:
+    reproduction, _ = hand_made_run
+    rows = reproduction[reproduction["measure"] == "peak_age_range"]
+    assert (rows["reproduced"] == "").all()
+    assert rows["note"].str.contains("not reproducible").all()
+
+
+def test_published_value_inside_interval_is_flagged(hand_made_run) -> None:
+    reproduction, _ = hand_made_run
+    row = reproduction[(reproduction["measure"] == "victim_any_2010_2023")
+                       & (reproduction["group"] == "blsu")].iloc[0]
+    # published 74 inside the Wilson interval of 15/20 = [53.1, 88.8]
+    assert float(row["ci_low"]) == pytest.approx(53.1, abs=0.05)
+    assert float(row["ci_high"]) == pytest.approx(88.8, abs=0.05)
+    assert row["inside_ci"] == "True"
