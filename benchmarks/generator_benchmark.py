@@ -1,0 +1,136 @@
+"""Benchmark of the synthetic-extract generator: wall time and peak RSS per size preset.
+
+Each size runs `python -m blsu_synth` in a subprocess; peak RSS is the maximum over polls (every
+0.2 s) of the summed VmRSS of the process tree, read from /proc. Results go to
+benchmarks/RESULTS_generator.md. Usage:
+
+    .venv/bin/python benchmarks/generator_benchmark.py [--sizes small default national]
+        [--format parquet] [--workdir benchmarks/cache]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "RESULTS_generator.md"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Summed resident set size of a process and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += _rss_kib(p)
+        stack.extend(_children(p))
+    return total
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_one(size: str, fmt: str, workdir: Path) -> dict[str, object]:
+    """Generate one preset; return wall seconds, peak RSS (MiB), output size (MiB), rows."""
+    out = workdir / f"{size}_{fmt}"
+    if out.exists():
+        shutil.rmtree(out)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "blsu_synth",
+        "--out",
+        str(out),
+        "--size",
+        size,
+        "--format",
+        fmt,
+        "--quiet",
+    ]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kib(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"generator failed for size {size} (exit {proc.returncode})")
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = sum(manifest["row_counts"].values())
+    police = sum(v for k, v in manifest["row_counts"].items() if k.startswith("SLOAANG/"))
+    return {
+        "size": size,
+        "format": fmt,
+        "wall_s": wall,
+        "peak_rss_mib": peak / 1024,
+        "output_mib": folder_size(out) / 2**20,
+        "rows": rows,
+        "police_rows_per_year": police / 15,
+    }
+
+
+def write_results(results: list[dict[str, object]]) -> None:
+    lines = [
+        "# Generator benchmark",
+        "",
+        f"Machine: {os.cpu_count()} cores. `python -m blsu_synth --size SIZE --format FORMAT`; "
+        "peak RSS summed over the process tree, polled every 0.2 s.",
+        "",
+        "| size | format | wall time (s) | peak RSS (MiB) | output (MiB) | rows | "
+        "SLOAANG rows per file |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['size']} | {r['format']} | {r['wall_s']:.1f} | {r['peak_rss_mib']:.0f} | "
+            f"{r['output_mib']:.1f} | {r['rows']:,} | {r['police_rows_per_year']:,.0f} |"
+        )
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["small", "default", "national"])
+    parser.add_argument("--format", default="parquet", choices=["parquet", "csv", "sav"])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "cache")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in args.sizes:
+        result = run_one(size, args.format, args.workdir)
+        print(result, flush=True)
+        results.append(result)
+        write_results(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
