@@ -1,0 +1,116 @@
+"""File inventory of a dataset folder and the choice of which file versions are used.
+
+The inventory is the unit of incremental loading: every file is identified by
+(dataset, year, version) plus its size and modification time, so a later load can tell which
+years are new and which were replaced by a higher version, and reload only those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from blsu.loader.datasets import EXTENSIONS, DatasetSpec
+
+Status = Literal["used", "superseded", "unrecognised"]
+
+
+class RawExtractError(Exception):
+    """A raw extract that does not follow the raw-extract contract."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file found in a dataset folder."""
+
+    dataset: str
+    path: Path
+    year: int | None
+    version: int | None
+    status: Status
+    size_bytes: int
+    modified: float
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def file_format(self) -> str:
+        return self.path.suffix.lower().lstrip(".")
+
+
+def find_dataset_folder(raw_dir: Path, dataset: str) -> Path:
+    """Return the dataset's folder under `raw_dir`, matching the folder name in any case."""
+    if not raw_dir.is_dir():
+        raise RawExtractError(
+            f"raw extract folder {raw_dir} does not exist; set BLSU_RAW_DIR to a folder laid "
+            "out as in raw_extracts.md, or generate synthetic extracts with `blsu generate`"
+        )
+    for child in sorted(raw_dir.iterdir()):
+        if child.is_dir() and child.name.upper() == dataset.upper():
+            return child
+    raise RawExtractError(
+        f"dataset folder {raw_dir / dataset} not found (expected by raw_extracts.md)"
+    )
+
+
+def _scan(folder: Path, spec: DatasetSpec) -> list[tuple[Path, int | None, int | None, bool]]:
+    """List data files as (path, year, version, recognised); hidden and other files are skipped."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in EXTENSIONS:
+            continue
+        match = spec.match(path.stem)
+        if match is None:
+            found.append((path, None, None, False))
+            continue
+        groups = match.groupdict()
+        year = int(groups["year"]) if groups.get("year") else None
+        version = int(groups["version"]) if groups.get("version") else None
+        found.append((path, year, version, True))
+    return found
+
+
+def _rank(year: int | None, version: int | None, spec: DatasetSpec) -> tuple[int, int]:
+    """Sort key of a file within its selection group: newest year, then highest version."""
+    if spec.version_rule == "per_year":
+        return (0, version if version is not None else -1)
+    return (year if year is not None else -1, version if version is not None else -1)
+
+
+def inventory_dataset(raw_dir: Path, spec: DatasetSpec) -> list[FileEntry]:
+    """Inventory one dataset folder and mark each file used, superseded or unrecognised.
+
+    Yearly datasets use every year at its highest version (a corrected year replaces the old one
+    wholesale); snapshot datasets use the single newest year, then highest version. Two files
+    with the same year and version (e.g. a .csv and a .parquet) are ambiguous and rejected.
+    """
+    folder = find_dataset_folder(raw_dir, spec.name)
+    scanned = _scan(folder, spec)
+    recognised = [item for item in scanned if item[3]]
+    groups: dict[int | None, list[tuple[Path, int | None, int | None, bool]]] = {}
+    for item in recognised:
+        key = item[1] if spec.version_rule == "per_year" else None
+        groups.setdefault(key, []).append(item)
+    used: set[Path] = set()
+    for members in groups.values():
+        ranked = sorted(members, key=lambda m: _rank(m[1], m[2], spec), reverse=True)
+        best = ranked[0]
+        top = _rank(best[1], best[2], spec)
+        ties = [m[0].name for m in ranked if _rank(m[1], m[2], spec) == top]
+        if len(ties) > 1:
+            raise RawExtractError(
+                f"{folder}: files {', '.join(ties)} have the same year and version; "
+                "keep exactly one of them"
+            )
+        used.add(best[0])
+    entries = []
+    for path, year, version, ok in scanned:
+        status: Status = "unrecognised" if not ok else ("used" if path in used else "superseded")
+        stat = path.stat()
+        entries.append(
+            FileEntry(spec.name, path, year, version, status, stat.st_size, stat.st_mtime)
+        )
+    return entries

@@ -1,0 +1,32 @@
+{#- Trimmed text, null when empty or one of the given "unknown" markers. -#}
+{% macro clean_text(column, unknown=[]) -%}
+    case
+        when trim({{ column }}) in ('' {%- for value in unknown %}, '{{ value }}'{% endfor %})
+            then null
+        else trim({{ column }})
+    end
+{%- endmacro %}
+
+{#- Text with digits only as an integer; anything else null. -#}
+{% macro parse_integer(column) -%}
+    case
+        when regexp_full_match(trim({{ column }}), '[0-9]+')
+            then {{ dbt.safe_cast('trim(' ~ column ~ ')', api.Column.translate_type('integer')) }}
+    end
+{%- endmacro %}
+
+{#- The report categories of Figure A3 (the values of feitcodes.report_category). -#}
+{% macro report_categories() -%}
+    {{ return([
+        'geweld', 'vermogen', 'zeden', 'vernieling_openbare_orde', 'verkeer', 'overig',
+        'mensenhandel',
+    ]) }}
+{%- endmacro %}
+
+{#- `a is not null and b is not null ...` for a list of columns, optionally qualified. -#}
+{% macro all_not_null(columns, relation=none) -%}
+    {%- for column in columns -%}
+        {{ relation ~ '.' if relation else '' }}{{ column }} is not null
+        {%- if not loop.last %} and {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}

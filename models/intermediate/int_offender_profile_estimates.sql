@@ -1,0 +1,85 @@
+{#-
+    Profile estimate for sample members without DADERPROFIEL, from their OM cases inside the
+    OM window: at most var profile_incidental_max_cases cases -> incidenteel; at least
+    var profile_continuous_min_cases -> continu; otherwise the age (whole years) with most cases
+    decides: up to var profile_early_peak_max_age -> vroeg_piek, older -> laat_piek.
+-#}
+with
+
+members as (
+    select * from {{ ref('int_sample_members') }}
+),
+
+om_cases as (
+    select * from {{ ref('int_om_cases') }}
+),
+
+to_estimate as (
+    select
+        rinpersoons,
+        rinpersoon,
+        make_date(birth_year, coalesce(birth_month, 7), 1) as birth_date
+    from members
+    where stated_profile is null
+),
+
+case_ages as (
+    select
+        to_estimate.rinpersoons,
+        to_estimate.rinpersoon,
+        om_cases.case_id,
+        floor(
+            {{ dbt.datediff('to_estimate.birth_date', 'om_cases.case_date', 'day') }}
+            / 365.25
+        ) as age_at_case
+    from to_estimate
+    inner join om_cases
+        on
+            to_estimate.rinpersoons = om_cases.rinpersoons
+            and to_estimate.rinpersoon = om_cases.rinpersoon
+    where om_cases.is_in_om_window
+),
+
+cases_per_age as (
+    select
+        rinpersoons,
+        rinpersoon,
+        age_at_case,
+        count(*) as n_cases_at_age
+    from case_ages
+    group by rinpersoons, rinpersoon, age_at_case
+),
+
+career_shape as (
+    select
+        rinpersoons,
+        rinpersoon,
+        sum(n_cases_at_age) as n_cases,
+        arg_max(age_at_case, n_cases_at_age * 1000 - age_at_case) as peak_age
+    from cases_per_age
+    group by rinpersoons, rinpersoon
+),
+
+estimated as (
+    select
+        to_estimate.rinpersoons,
+        to_estimate.rinpersoon,
+        coalesce(career_shape.n_cases, 0) as n_cases,
+        career_shape.peak_age,
+        case
+            when coalesce(career_shape.n_cases, 0) <= {{ var('profile_incidental_max_cases') }}
+                then 'incidenteel'
+            when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
+                then 'continu'
+            when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
+                then 'vroeg_piek'
+            else 'laat_piek'
+        end as estimated_profile
+    from to_estimate
+    left join career_shape
+        on
+            to_estimate.rinpersoons = career_shape.rinpersoons
+            and to_estimate.rinpersoon = career_shape.rinpersoon
+)
+
+select * from estimated

@@ -1,0 +1,65 @@
+with
+
+sample as (
+    select * from {{ ref('stg_cbs__study_sample') }}
+),
+
+persons as (
+    select * from {{ ref('int_persons') }}
+),
+
+om_cases as (
+    select * from {{ ref('int_om_cases') }}
+),
+
+linked_sample as (
+    select
+        rinpersoons,
+        rinpersoon,
+        case_id,
+        first_ht_date,
+        case
+            when stated_profile in ('incidenteel', 'vroeg_piek', 'laat_piek', 'continu')
+                then stated_profile
+        end as stated_profile
+    from sample
+    where rinpersoons = 'R'
+    qualify row_number() over (
+        partition by rinpersoons, rinpersoon
+        order by first_ht_date nulls last, case_id
+    ) = 1
+),
+
+ht_persons as (
+    select distinct
+        rinpersoons,
+        rinpersoon
+    from om_cases
+    where is_ht_case
+),
+
+in_register as (
+    select
+        linked_sample.rinpersoons,
+        linked_sample.rinpersoon,
+        linked_sample.case_id,
+        linked_sample.first_ht_date,
+        linked_sample.stated_profile,
+        persons.sex,
+        persons.birth_year,
+        persons.birth_month,
+        persons.migration_generation,
+        persons.death_date,
+        ht_persons.rinpersoon is not null as has_ht_case_in_om
+    from linked_sample
+    inner join persons
+        on
+            linked_sample.rinpersoons = persons.rinpersoons
+            and linked_sample.rinpersoon = persons.rinpersoon
+    left join ht_persons
+        on
+            linked_sample.rinpersoons = ht_persons.rinpersoons
+            and linked_sample.rinpersoon = ht_persons.rinpersoon
+)
+
+select * from in_register

@@ -1,0 +1,311 @@
+{#- One row per data-quality finding; every finding is listed, also when its count is zero. -#}
+{%- set staged = [
+    ('GBAPERSOONTAB', 'stg_cbs__persons'),
+    ('GBAOVERLIJDENTAB', 'stg_cbs__deaths'),
+    ('OMZAKEN', 'stg_cbs__om_cases'),
+    ('BLSU_STEEKPROEF', 'stg_cbs__study_sample'),
+    ('AO_2015_2021', 'stg_cbs__disability_benefits'),
+    ('CIZ_2017_2021', 'stg_cbs__care_indications'),
+    ('WSW_2015_2021', 'stg_cbs__sheltered_work'),
+    ('SLOAANG', 'stg_cbs__police_registrations'),
+] -%}
+{%- set coded = [
+    ('OMZAKEN', 'stg_cbs__om_cases'),
+    ('SLOAANG', 'stg_cbs__police_registrations'),
+] -%}
+{%- set lvb_sources = [
+    ('AO_2015_2021', 'AO', 'stg_cbs__disability_benefits', 'diagnosis_code', 'benefit_year', true),
+    ('CIZ_2017_2021', 'CIZ', 'stg_cbs__care_indications', 'care_package_code', 'decision_date', false),
+    ('WSW_2015_2021', 'WSW', 'stg_cbs__sheltered_work', 'handicap_code', 'renewal_year', true),
+] -%}
+with
+
+raw_files as (
+    select * from {{ ref('stg_cbs__raw_files') }}
+),
+
+{% for dataset, model in staged -%}
+{{ model }} as (
+    select * from {{ ref(model) }}
+),
+
+{% endfor -%}
+feitcodes as (
+    select * from {{ ref('feitcodes') }}
+),
+
+lvb_codes as (
+    select * from {{ ref('lvb_codes') }}
+),
+
+persons as (
+    select * from {{ ref('int_persons') }}
+),
+
+sample_members as (
+    select * from {{ ref('int_sample_members') }}
+),
+
+cohort as (
+    select * from {{ ref('int_study_cohort') }}
+),
+
+matched as (
+    select * from {{ ref('int_matched_controls') }}
+),
+
+datasets as (
+    select unnest([
+        {%- for dataset, model in staged %}
+        '{{ dataset }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    ]) as dataset
+),
+
+file_findings as (
+    select
+        datasets.dataset,
+        findings.finding,
+        coalesce(sum(
+            case
+                when findings.kind = 'files' and raw_files.status = findings.status then 1
+                when findings.kind = 'rows' and raw_files.status = findings.status
+                    then raw_files.n_rows
+                else 0
+            end
+        ), 0) as n_records
+    from datasets
+    cross join (
+        values
+        ('files', 'superseded', 'file versions superseded by a newer one (files)'),
+        ('rows', 'superseded', 'records in superseded file versions (not used)'),
+        ('files', 'unrecognised', 'files whose name does not follow the dataset pattern (not used)')
+    ) as findings (kind, status, finding)
+    left join raw_files
+        on datasets.dataset = raw_files.dataset
+    group by datasets.dataset, findings.finding
+),
+
+unlinkable as (
+    {% for dataset, model in staged -%}
+    select
+        '{{ dataset }}' as dataset,
+        'records not linkable (RINPERSOONS is not R)' as finding,
+        count(*) filter (where coalesce(rinpersoons, '') <> 'R') as n_records
+    from {{ model }}
+    {% if not loop.last %}union all
+    {% endif %}{%- endfor %}
+),
+
+duplicate_persons as (
+    select
+        'GBAPERSOONTAB' as dataset,
+        'duplicate person keys (extra rows ignored)' as finding,
+        count(*) - count(distinct rinpersoons || '|' || rinpersoon) as n_records
+    from stg_cbs__persons
+    where rinpersoons = 'R'
+),
+
+unknown_values as (
+    select
+        'GBAPERSOONTAB' as dataset,
+        'linked persons with unknown sex or birth year (not eligible as control)' as finding,
+        count(*) filter (where sex is null or birth_year is null) as n_records
+    from persons
+    union all
+    select
+        'GBAOVERLIJDENTAB',
+        'unknown or unparseable GBADATUMOVERLIJDEN',
+        count(*) filter (where death_date is null)
+    from stg_cbs__deaths
+    union all
+    select
+        'OMZAKEN',
+        'unknown or unparseable OMINSCHRIJVINGSDATUM',
+        count(*) filter (where registration_date is null)
+    from stg_cbs__om_cases
+    union all
+    select
+        'OMZAKEN',
+        'linked records registered outside the OM window',
+        count(*) filter (
+            where rinpersoons = 'R'
+            and registration_date not between date '{{ var("om_window_start") }}'
+            and date '{{ var("om_window_end") }}'
+        )
+    from stg_cbs__om_cases
+    union all
+    select
+        'SLOAANG',
+        'unknown or unparseable REGISTRATIEDATUM',
+        count(*) filter (where registration_date is null)
+    from stg_cbs__police_registrations
+    union all
+    select
+        'SLOAANG',
+        'unknown or unparseable PLEEGDATUM (REGISTRATIEDATUM used)',
+        count(*) filter (where offence_date is null)
+    from stg_cbs__police_registrations
+    union all
+    select
+        'SLOAANG',
+        'linked records registered outside the victimisation window',
+        count(*) filter (
+            where rinpersoons = 'R'
+            and registration_date not between date '{{ var("victim_window_start") }}'
+            and date '{{ var("victim_window_end") }}'
+        )
+    from stg_cbs__police_registrations
+    union all
+    select
+        'SLOAANG',
+        'records with a role other than A or S (not counted)',
+        count(*) filter (where role is null or role not in ('A', 'S'))
+    from stg_cbs__police_registrations
+    union all
+    select
+        'CIZ_2017_2021',
+        'unknown or unparseable CIZBESLUITDATUM',
+        count(*) filter (where decision_date is null)
+    from stg_cbs__care_indications
+),
+
+unknown_offence_codes as (
+    {% for dataset, model in coded -%}
+    select
+        '{{ dataset }}' as dataset,
+        'records with an unknown feitcode (counted, no category)' as finding,
+        count(*) filter (
+            where {{ model }}.offence_code is not null and feitcodes.feitcode is null
+        ) as n_records
+    from {{ model }}
+    left join feitcodes
+        on {{ model }}.offence_code = feitcodes.feitcode
+    union all
+    select
+        '{{ dataset }}',
+        'records without a feitcode',
+        count(*) filter (where offence_code is null)
+    from {{ model }}
+    {% if not loop.last %}union all
+    {% endif %}{%- endfor %}
+),
+
+lvb_outside_window as (
+    {% for dataset, source, model, code_column, window_column, by_year in lvb_sources -%}
+    select
+        '{{ dataset }}' as dataset,
+        'records with a qualifying code outside the observation window' as finding,
+        count(*) filter (
+            where not coalesce(
+                {% if by_year -%}
+                {{ model }}.{{ window_column }} between extract(year from lvb_codes.window_start)
+                and extract(year from lvb_codes.window_end)
+                {%- else -%}
+                {{ model }}.{{ window_column }} between lvb_codes.window_start
+                and lvb_codes.window_end
+                {%- endif %},
+                false
+            )
+        ) as n_records
+    from {{ model }}
+    inner join lvb_codes
+        on
+            lvb_codes.source = '{{ source }}'
+            and {{ model }}.{{ code_column }} = lvb_codes.code
+    {% if not loop.last %}union all
+    {% endif %}{%- endfor %}
+),
+
+sample_findings as (
+    select
+        'BLSU_STEEKPROEF' as dataset,
+        'sample members not in the register' as finding,
+        count(distinct stg_cbs__study_sample.rinpersoon)
+            filter (where persons.rinpersoon is null) as n_records
+    from stg_cbs__study_sample
+    left join persons
+        on
+            stg_cbs__study_sample.rinpersoons = persons.rinpersoons
+            and stg_cbs__study_sample.rinpersoon = persons.rinpersoon
+    where stg_cbs__study_sample.rinpersoons = 'R'
+    union all
+    select
+        'BLSU_STEEKPROEF',
+        'duplicate sample rows of one person (first human-trafficking date kept)',
+        count(*) - count(distinct rinpersoons || '|' || rinpersoon)
+    from stg_cbs__study_sample
+    where rinpersoons = 'R'
+    union all
+    select
+        'BLSU_STEEKPROEF',
+        'sample members without a human-trafficking case in the OM data',
+        count(*) filter (where not has_ht_case_in_om)
+    from sample_members
+    union all
+    select
+        'BLSU_STEEKPROEF',
+        'sample members with unknown or unparseable PLEEGDATUM_EERSTE_MH',
+        count(*) filter (where first_ht_date is null)
+    from sample_members
+    union all
+    select
+        'BLSU_STEEKPROEF',
+        'sample members whose profile was estimated from the OM case history',
+        count(*) filter (where profile_source = 'estimated')
+    from cohort
+    union all
+    select
+        'BLSU_STEEKPROEF',
+        'sample rows with a DADERPROFIEL outside the four profiles (estimated instead)',
+        count(*) filter (
+            where stated_profile is not null
+            and stated_profile not in ('incidenteel', 'vroeg_piek', 'laat_piek', 'continu')
+        )
+    from stg_cbs__study_sample
+),
+
+matching_findings as (
+    select
+        'matching' as dataset,
+        'offenders left unmatched: ' || pools.study_group as finding,
+        count(*) filter (where matched.matched_rinpersoon is null) as n_records
+    from cohort
+    cross join (
+        values ('criminal_control'), ('noncriminal_control')
+    ) as pools (study_group)
+    left join matched
+        on
+            pools.study_group = matched.study_group
+            and cohort.rinpersoons = matched.matched_rinpersoons
+            and cohort.rinpersoon = matched.matched_rinpersoon
+    group by pools.study_group
+),
+
+all_findings as (
+    select * from file_findings
+    union all
+    select * from unlinkable
+    union all
+    select * from duplicate_persons
+    union all
+    select * from unknown_values
+    union all
+    select * from unknown_offence_codes
+    union all
+    select * from lvb_outside_window
+    union all
+    select * from sample_findings
+    union all
+    select * from matching_findings
+),
+
+final as (
+    select
+        cast(dataset as varchar) as dataset,
+        cast(finding as varchar) as finding,
+        cast(n_records as bigint) as n_records
+    from all_findings
+)
+
+select * from final
