@@ -50,9 +50,9 @@ eligible_persons as (
     from persons
     semi join offender_cells
         on
-            {% for key in keys -%}
+        {% for key in keys -%}
             {{ 'and ' if not loop.first }}persons.{{ key }} = offender_cells.{{ key }}
-            {% endfor %}
+        {% endfor %}
     anti join sample_keys
         on
             persons.rinpersoons = sample_keys.rinpersoons

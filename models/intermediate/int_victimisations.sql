@@ -59,7 +59,7 @@ incidents as (
         bool_or(role = 'A') as is_reporter,
         bool_or(role = 'S') as is_victim,
         {% for category in categories -%}
-            coalesce(bool_or(report_category = '{{ category }}'), false) as victim_{{ category }},
+        coalesce(bool_or(report_category = '{{ category }}'), false) as victim_{{ category }},
         {% endfor -%}
         bool_or(report_category is null) as has_unknown_offence_code
     from categorised

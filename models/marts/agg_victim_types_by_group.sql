@@ -28,17 +28,17 @@ grouped as (
 ),
 
 long_format as (
-        {% for category in categories -%}
-        select
-            group_type,
-            group_name,
-            '{{ category }}' as category,
-            count(*) as victims_n,
-            count(*) filter (where victim_{{ category }}) as category_victims_n
-        from grouped
-        group by group_type, group_name
-        {% if not loop.last %}union all
-        {% endif %}{%- endfor %}
+    {% for category in categories -%}
+    select
+        group_type,
+        group_name,
+        '{{ category }}' as category,
+        count(*) as victims_n,
+        count(*) filter (where victim_{{ category }}) as category_victims_n
+    from grouped
+    group by group_type, group_name
+    {% if not loop.last %}union all
+    {% endif %}{%- endfor %}
 ),
 
 controlled as (

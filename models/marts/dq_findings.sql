@@ -222,7 +222,7 @@ sample_findings as (
         'BLSU_STEEKPROEF' as dataset,
         'sample members not in the register' as finding,
         count(distinct stg_cbs__study_sample.rinpersoon)
-            filter (where persons.rinpersoon is null) as n_records
+        filter (where persons.rinpersoon is null) as n_records
     from stg_cbs__study_sample
     left join persons
         on

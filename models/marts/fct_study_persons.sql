@@ -23,8 +23,8 @@ victimisation_summary as (
         rinpersoon,
         count(distinct incident_id) as n_victimisations,
         {% for category in categories -%}
-            bool_or(victim_{{ category }}) as victim_{{ category }}{% if not loop.last %},
-            {% endif %}
+        bool_or(victim_{{ category }}) as victim_{{ category }}{% if not loop.last %},
+        {% endif %}
         {% endfor %}
     from victimisations
     group by rinpersoons, rinpersoon
@@ -48,7 +48,7 @@ study_persons as (
         coalesce(victimisation_summary.n_victimisations, 0) > 0 as is_victim,
         cast(coalesce(victimisation_summary.n_victimisations, 0) as integer) as n_victimisations,
         {% for category in categories -%}
-            coalesce(victimisation_summary.victim_{{ category }}, false) as victim_{{ category }},
+        coalesce(victimisation_summary.victim_{{ category }}, false) as victim_{{ category }},
         {% endfor -%}
         population.first_ht_date,
         recent.recent_victim_eligible,

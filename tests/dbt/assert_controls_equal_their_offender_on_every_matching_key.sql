@@ -28,7 +28,7 @@ mismatches as (
     where
         offenders.rinpersoon is null
         {%- for key in keys %}
-            or controls.{{ key }} is distinct from offenders.{{ key }}
+        or controls.{{ key }} is distinct from offenders.{{ key }}
         {%- endfor %}
 )
 
