@@ -17,7 +17,12 @@ from python_stats.labels import labels
 from python_stats.marts import load_marts
 from python_stats.measures import all_estimates
 from python_stats.report import build_html, build_markdown, summary_line
-from python_stats.reproduction import agreement, read_published, reproduction_table
+from python_stats.reproduction import (
+    Agreement,
+    agreement,
+    read_published,
+    reproduction_table,
+)
 from python_stats.tables import estimates_table
 
 FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv",
@@ -34,15 +39,19 @@ class Summary:
     numbers_published: int
     statements_agreeing: int
     statements: int
+    statements_same_band: int
     n_tests: int
     files: list[str] = field(default_factory=list)
 
     @property
+    def agreement(self) -> Agreement:
+        return Agreement(self.numbers_inside, self.numbers_compared, self.numbers_published,
+                         self.statements_agreeing, self.statements, self.statements_same_band)
+
+    @property
     def line(self) -> str:
         """The report's summary sentence."""
-        return (f"{self.numbers_inside} of {self.numbers_compared} published numbers fall inside "
-                f"their 95% interval; {self.statements_agreeing} of {self.statements} "
-                "significance statements agree.")
+        return summary_line(self.agreement)
 
 
 def run(

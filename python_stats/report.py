@@ -26,11 +26,15 @@ METHODS = (
 
 
 def summary_line(agree: Agreement) -> str:
-    """'N of M published numbers fall inside their 95% interval; K of L ... agree.'"""
+    """'N of M published numbers fall inside their 95% interval; K of L ... agree (...).'
+
+    A statement agrees when it is true of the reproduced test (p<0.01 holds for p<0.001 too);
+    how many also fall in the very same band is said beside it.
+    """
     return (
         f"{agree.numbers_inside} of {agree.numbers_compared} published numbers fall inside their "
         f"95% interval; {agree.statements_agreeing} of {agree.statements} significance "
-        "statements agree."
+        f"statements agree ({agree.statements_same_band} in the same p-value band)."
     )
 
 

@@ -171,15 +171,32 @@ def reproduction_row(pub: pd.Series, table: pd.DataFrame, tests: pd.DataFrame) -
     return row
 
 
+BAND_ORDER = ("<0.001", "<0.01", "<0.05", "n.s.")
+
+
+def statement_holds(published: str, reproduced: str) -> bool:
+    """Whether a published statement is true of the reproduced test.
+
+    'p<0.01' is a statement that p is below 0.01, so it holds for a reproduced p below 0.001 too;
+    'n.s.' holds only when the reproduced p is not below 0.05. A missing test never agrees.
+    """
+    if published not in BAND_ORDER or reproduced not in BAND_ORDER:
+        return False
+    if published == "n.s.":
+        return reproduced == "n.s."
+    return BAND_ORDER.index(reproduced) <= BAND_ORDER.index(published)
+
+
 def significance_columns(pub: pd.Series, tests: pd.DataFrame) -> dict[str, object]:
     """Published significance statements beside the reproduced bands."""
     statements = parse_statements(pub["significance_note"], pub["group"])
     target = tested_measure(pub["figure"], pub["measure"])
     if not statements or target is None:
         return {"published_significance": "", "reproduced_band": "", "agrees": "",
-                "statements_total": 0, "statements_agreeing": 0}
+                "statements_total": 0, "statements_agreeing": 0, "statements_same_band": 0}
     bands = [reproduced_band(tests, *target, s.comparison) for s in statements]
-    agreeing = sum(s.band == b for s, b in zip(statements, bands, strict=True))
+    pairs = list(zip(statements, bands, strict=True))
+    agreeing = sum(statement_holds(s.band, b) for s, b in pairs)
     return {
         "published_significance": "; ".join(s.label() for s in statements),
         "reproduced_band": "; ".join(
@@ -188,6 +205,7 @@ def significance_columns(pub: pd.Series, tests: pd.DataFrame) -> dict[str, objec
         "agrees": agreeing == len(statements),
         "statements_total": len(statements),
         "statements_agreeing": agreeing,
+        "statements_same_band": sum(s.band == b for s, b in pairs),
     }
 
 
@@ -229,6 +247,7 @@ class Agreement:
     numbers_published: int
     statements_agreeing: int
     statements: int
+    statements_same_band: int
 
 
 def agreement(reproduction: pd.DataFrame) -> Agreement:
@@ -241,4 +260,5 @@ def agreement(reproduction: pd.DataFrame) -> Agreement:
         numbers_published=int(published.sum()),
         statements_agreeing=int(reproduction["statements_agreeing"].sum()),
         statements=int(reproduction["statements_total"].sum()),
+        statements_same_band=int(reproduction["statements_same_band"].sum()),
     )

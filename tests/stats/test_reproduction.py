@@ -136,3 +136,20 @@ def test_published_value_inside_interval_is_flagged(hand_made_run) -> None:
     assert float(row["ci_low"]) == pytest.approx(53.1, abs=0.05)
     assert float(row["ci_high"]) == pytest.approx(88.8, abs=0.05)
     assert row["inside_ci"] == "True"
+
+
+def test_published_threshold_holds_for_a_smaller_reproduced_p_value() -> None:
+    from python_stats.reproduction import statement_holds
+
+    assert statement_holds("<0.01", "<0.001")
+    assert statement_holds("<0.01", "<0.01")
+    assert not statement_holds("<0.01", "<0.05")
+    assert not statement_holds("<0.05", "n.s.")
+
+
+def test_not_significant_holds_only_for_a_non_significant_reproduction() -> None:
+    from python_stats.reproduction import statement_holds
+
+    assert statement_holds("n.s.", "n.s.")
+    assert not statement_holds("n.s.", "<0.05")
+    assert not statement_holds("<0.05", "")

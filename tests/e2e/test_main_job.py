@@ -1,0 +1,96 @@
+"""The main job end to end on the small synthetic preset, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from blsu.paths import PROJECT_ROOT
+
+BLSU = str(Path(sys.executable).with_name("blsu"))
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        BLSU_RAW_DIR=str(tmp / "raw"),
+        BLSU_DB=str(tmp / "blsu.duckdb"),
+        BLSU_RESULTS=str(tmp / "results"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    tmp = tmp_path_factory.mktemp("main_job")
+    proc = subprocess.run(
+        [BLSU, "run", "--size", "small", "--quiet"],
+        env=_env(tmp),
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return tmp, proc
+
+
+def test_main_job_succeeds_and_writes_the_results_folder(main_job) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    results = tmp / "results"
+    for name in ("reproduction.csv", "tests.csv", "report.html", "report.md"):
+        assert (results / name).stat().st_size > 0, name
+    for fig in ("A1", "A2", "A3"):
+        assert list(results.glob(f"*{fig}*.png")), fig
+        assert list(results.glob(f"*{fig}*.svg")), fig
+
+
+def test_reproduction_has_one_row_per_published_row(main_job) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    with (PROJECT_ROOT / "seeds" / "published_figures.csv").open() as fh:
+        published = [(r["figure"], r["measure"], r["group"]) for r in csv.DictReader(fh)]
+    with (tmp / "results" / "reproduction.csv").open() as fh:
+        reproduced = [(r["figure"], r["measure"], r["group"]) for r in csv.DictReader(fh)]
+    assert reproduced == published
+
+
+def test_nothing_person_level_is_exported(main_job) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    with duckdb.connect(str(tmp / "blsu.duckdb"), read_only=True) as con:
+        keys = {r[0] for r in con.sql("select rinpersoon from marts.fct_study_persons").fetchall()}
+    assert len(keys) > 0
+    for path in (tmp / "results").rglob("*"):
+        if path.suffix in {".csv", ".md", ".html", ".json", ".svg"}:
+            text = path.read_text(errors="replace")
+            leaked = [k for k in keys if k in text]
+            assert not leaked, f"{path.name} holds person keys {leaked[:3]}"
+
+
+def test_a_failed_build_leaves_the_warehouse_as_it_was(main_job) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    db = tmp / "blsu.duckdb"
+    before = db.read_bytes()
+    bad = tmp / "bad_raw"
+    subprocess.run(["cp", "-r", str(tmp / "raw"), str(bad)], check=True)
+    steekproef = next((bad / "BLSU_STEEKPROEF").iterdir())
+    table = pq.read_table(steekproef)
+    pq.write_table(table.drop_columns(["DADERPROFIEL"]), steekproef)
+    env = _env(tmp) | {"BLSU_RAW_DIR": str(bad)}
+    failed = subprocess.run(
+        [BLSU, "build", "--quiet"], env=env, cwd=tmp, capture_output=True, text=True, timeout=600
+    )
+    assert failed.returncode == 1
+    assert "DADERPROFIEL" in failed.stdout + failed.stderr
+    assert db.read_bytes() == before
+    assert not list(tmp.glob("*.building*"))
