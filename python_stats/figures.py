@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from python_stats.marts import GROUPS, PROFILES, VICTIM_TYPES
+from python_stats.reproduction import format_number
 
 ORANGE = "#E8812B"
 MINT = "#7FD1AE"
@@ -55,8 +56,8 @@ def figure_a1(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
     y = np.arange(len(names))
     ax.barh(y, [0 if math.isnan(v) else v for v in values], color=colours, height=0.6)
     for yi, v in zip(y, values, strict=True):
-        ax.text((0 if math.isnan(v) else v) + 0.1, yi, "-" if math.isnan(v) else f"{v:.1f}",
-                va="center", fontsize=8)
+        label = "-" if math.isnan(v) else format_number(v, 1)
+        ax.text((0 if math.isnan(v) else v) + 0.1, yi, label, va="center", fontsize=8)
     ax.axvline(1, color="#333333", linewidth=1)
     ax.set_yticks(y, [lab[g] for g in names])
     ax.set_xlabel(lab["A1_x"])
