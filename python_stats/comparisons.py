@@ -172,7 +172,11 @@ def tests_table(comparisons: list[Comparison], rules: DisclosureRules) -> pd.Dat
             "band_holm": "",
             "effect_size": c.effect_size,
             "effect_kind": c.effect_kind,
-            "smallest_expected": c.outcome.min_expected,
+            # whether Cochran's rule held (it chose the test); the expected counts themselves are
+            # derived from margins and are not exported
+            "expected_counts_at_least_5": (
+                "" if math.isnan(c.outcome.min_expected) else bool(c.outcome.min_expected >= 5)
+            ),
             "n": round_count(c.n, rules.round_base),
         })
     frame = pd.DataFrame(rows)
