@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from blsu import refresh as rf
-from blsu.dbt_runner import BuildError, build_warehouse
+from blsu.dbt_runner import BuildError, WarehouseLockedError, build_warehouse
 from blsu.paths import Paths, has_extracts
 
 ENV_HELP = """environment:
@@ -51,7 +51,10 @@ def _step(name: str, quiet: bool) -> Callable[[], None]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
-    build_warehouse(paths, quiet=args.quiet, extra_args=args.dbt_args)
+    extra = list(args.dbt_args)
+    if args.vars:
+        extra += ["--vars", args.vars]
+    build_warehouse(paths, quiet=args.quiet, extra_args=extra)
     print(f"warehouse built: {paths.db}")
     return 0
 
@@ -85,23 +88,21 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             f"blsu refresh: no raw extracts in {paths.raw_dir}; set BLSU_RAW_DIR", file=sys.stderr
         )
         return rf.EXIT_FAILED
-    try:
-        with rf.refresh_lock(paths):
-            prints = rf.fingerprint(paths.raw_dir)
-            changes = rf.compare(rf.load_state(paths), prints)
-            if not changes.any and not args.force:
-                print(f"blsu refresh: nothing new in {paths.raw_dir}")
-                return rf.EXIT_NOTHING_NEW
-            build_warehouse(paths, quiet=True)
-            stats = ["--db", str(paths.db), "--results", str(paths.results), "--quiet"]
-            if _stats(stats) != 0:
-                return rf.EXIT_FAILED
-            rf.save_state(paths, prints)
-            print(f"blsu refresh: refreshed ({changes.summary()})")
-            return rf.EXIT_REFRESHED
-    except rf.RefreshLockedError as exc:
-        print(f"blsu refresh: {exc}", file=sys.stderr)
-        return rf.EXIT_LOCKED
+    return rf.run_refresh(paths, _stats, vars_text=args.vars, force=args.force)
+
+
+REFRESH_HELP = """Load what landed in $BLSU_RAW_DIR and rebuild only what it affects, then the
+statistics and the report. A new year of OMZAKEN or SLOAANG is added, a higher version of a year
+replaces that year, unchanged years are not read. Works on copies of the warehouse and the
+results and swaps them in only on success. Prints one summary line.
+
+exit codes:
+  0   refreshed
+  3   nothing new (raw extracts and vars unchanged since the last refresh)
+  1   failed: bad input or a failed build; warehouse and results are unchanged
+  75  locked: another refresh runs, or another process has the warehouse open for
+      writing; try again later
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--quiet", action="store_true", help="print dbt's log only on failure")
+    build.add_argument(
+        "--vars", help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'"
+    )
     build.add_argument(
         "dbt_args",
         nargs=argparse.REMAINDER,
@@ -146,12 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser(
         "refresh",
         help="for schedulers: rebuild when raw files landed or changed, then statistics",
-        description="Exit codes: 0 refreshed, 3 nothing new, 1 failed (warehouse unchanged), "
-        "75 another refresh is running.",
-        epilog=ENV_HELP,
+        description=REFRESH_HELP,
+        epilog=ENV_HELP + "\nSee docs/refresh.md (cron and systemd examples).\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    refresh.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    refresh.add_argument(
+        "--force", action="store_true", help="rebuild every model even when nothing changed"
+    )
+    refresh.add_argument(
+        "--vars",
+        help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'; pass the same "
+        "vars on every run (a change of vars rebuilds every model)",
+    )
     refresh.set_defaults(func=cmd_refresh)
     return parser
 
@@ -169,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.dbt_args = args.dbt_args[1:]
     try:
         return args.func(args)
+    except WarehouseLockedError as exc:
+        print(f"blsu {args.command}: {exc}", file=sys.stderr)
+        return rf.EXIT_LOCKED
     except BuildError as exc:
         print(f"blsu {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ test passed: a failed build leaves the previous warehouse exactly as it was.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,34 @@ class BuildError(RuntimeError):
     """dbt failed; the message says where to look."""
 
 
+class WarehouseLockedError(BuildError):
+    """Another process holds the DuckDB file open for writing."""
+
+
+def check_unlocked(db: Path) -> None:
+    """Fail when another process holds a write lock on the warehouse file.
+
+    Copying or replacing a file that another process writes to would lose that process's
+    writes, so a build or refresh stops instead, naming the process when DuckDB tells it.
+    """
+    if not db.exists():
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" not in text.lower():
+            raise BuildError(f"cannot open the warehouse {db}: {text}") from exc
+        pid = re.search(r"PID (\d+)", text)
+        holder = f"process {pid.group(1)}" if pid else "another process"
+        raise WarehouseLockedError(
+            f"the warehouse {db} is locked by {holder} (DuckDB: {text.splitlines()[0]}); "
+            "close that program (a DuckDB shell, a notebook, another dbt run) and try again"
+        ) from exc
+
+
 def dbt_executable() -> str:
     """The dbt of this environment (the .venv's), falling back to the one on PATH."""
     local = Path(sys.executable).with_name("dbt")
@@ -31,7 +60,9 @@ def dbt_executable() -> str:
     return found
 
 
-def run_dbt(args: Sequence[str], paths: Paths, *, quiet: bool = False) -> None:
+def run_dbt(
+    args: Sequence[str], paths: Paths, *, quiet: bool = False, target_path: Path | None = None
+) -> None:
     """Run `dbt <args>` from the project root with the project's profile; raise on failure."""
     cmd = [
         dbt_executable(),
@@ -41,6 +72,8 @@ def run_dbt(args: Sequence[str], paths: Paths, *, quiet: bool = False) -> None:
         "--profiles-dir",
         str(PROJECT_ROOT / "profiles"),
     ]
+    if target_path is not None:
+        cmd += ["--target-path", str(target_path)]
     env = paths.env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     proc = subprocess.run(
@@ -54,27 +87,88 @@ def run_dbt(args: Sequence[str], paths: Paths, *, quiet: bool = False) -> None:
     if proc.returncode != 0:
         if quiet and proc.stdout:
             sys.stderr.write(proc.stdout[-20000:])
+        cause = input_error(proc.stdout or "", paths.raw_dir)
         raise BuildError(
-            f"`dbt {' '.join(args)}` failed (exit {proc.returncode}); see the output above and "
+            (f"{cause}\n" if cause else "")
+            + f"`dbt {' '.join(args)}` failed (exit {proc.returncode}); see the output above and "
             f"{PROJECT_ROOT / 'logs' / 'dbt.log'}"
         )
 
 
-def build_warehouse(paths: Paths, *, quiet: bool = False, extra_args: Sequence[str] = ()) -> None:
-    """`dbt build` into a scratch file next to the warehouse, then swap it in atomically."""
+def input_error(output: str, raw_dir: Path) -> str | None:
+    """The loader's message about a raw file in dbt's output (names the file), if any."""
+    for line in output.splitlines():
+        if str(raw_dir) in line and ":" in line:
+            text = line.strip()
+            start = text.find(str(raw_dir))
+            return text[start:].split(". Detail:")[0]
+    return None
+
+
+def scratch_file(db: Path) -> Path:
+    """The file a build writes before it is swapped in as the warehouse."""
+    return db.with_name(db.name + ".building")
+
+
+def discard(path: Path) -> None:
+    """Remove a scratch DuckDB file and its write-ahead log."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def build_scratch(
+    paths: Paths,
+    args: Sequence[str],
+    *,
+    from_current: bool,
+    quiet: bool = False,
+    target_path: Path | None = None,
+) -> Path:
+    """`dbt <args>` into a scratch file: a fresh one, or a copy of the current warehouse.
+
+    Returns the scratch file; on failure it is removed and the warehouse is untouched.
+    """
     if not paths.raw_dir.is_dir():
         raise BuildError(
             f"no raw extracts at {paths.raw_dir}: set BLSU_RAW_DIR or run `blsu generate`"
         )
     paths.db.parent.mkdir(parents=True, exist_ok=True)
-    scratch = paths.db.with_name(paths.db.name + ".building")
-    for leftover in (scratch, scratch.with_name(scratch.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    check_unlocked(paths.db)
+    scratch = scratch_file(paths.db)
+    discard(scratch)
     building = Paths(raw_dir=paths.raw_dir, db=scratch, results=paths.results)
     try:
-        run_dbt(["build", *extra_args], building, quiet=quiet)
+        if from_current:
+            shutil.copyfile(paths.db, scratch)
+            wal = paths.db.with_name(paths.db.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
+        run_dbt(args, building, quiet=quiet, target_path=target_path)
     except BaseException:
-        scratch.unlink(missing_ok=True)
-        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+        discard(scratch)
         raise
-    os.replace(scratch, paths.db)
+    return scratch
+
+
+def swap_in(scratch: Path, db: Path) -> None:
+    """Replace the warehouse with a finished scratch file in one rename."""
+    os.replace(scratch, db)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+
+
+def build_warehouse(
+    paths: Paths,
+    *,
+    quiet: bool = False,
+    extra_args: Sequence[str] = (),
+    target_path: Path | None = None,
+) -> None:
+    """`dbt build` into a fresh scratch file next to the warehouse, then swap it in atomically.
+
+    A fresh file means a full load of every dataset: the reference every refresh must equal.
+    """
+    scratch = build_scratch(
+        paths, ["build", *extra_args], from_current=False, quiet=quiet, target_path=target_path
+    )
+    check_unlocked(paths.db)
+    swap_in(scratch, paths.db)

@@ -20,12 +20,21 @@ class DatasetSpec:
 
     `pattern` is matched case-insensitively against the file name without its extension and
     may define the named groups `year` and `version`; a missing group means the value is null.
+    `source` is the dbt source table (`source('cbs', ...)`); `date_columns` are YYYYMMDD columns
+    of which at least one value per file must parse (a whole column that fails is an error).
     """
 
     name: str
     pattern: str
     version_rule: VersionRule
     required_columns: tuple[str, ...]
+    source: str
+    date_columns: tuple[str, ...] = ()
+
+    @property
+    def yearly(self) -> bool:
+        """True for datasets with one file per year, loaded and replaced year by year."""
+        return self.version_rule == "per_year"
 
     def match(self, stem: str) -> re.Match[str] | None:
         """Match a file-name stem against the dataset's pattern."""
@@ -47,42 +56,53 @@ DATASETS: dict[str, DatasetSpec] = {
                 "GBAGENERATIE",
                 "GBAHERKOMSTGROEPERING",
             ),
+            "gbapersoontab",
         ),
         DatasetSpec(
             "GBAOVERLIJDENTAB",
             r"GBAOVERLIJDEN(?P<year>\d{4})TABV(?P<version>\d+)",
             "latest",
             (*PERSON_KEY, "GBADATUMOVERLIJDEN"),
+            "gbaoverlijdentab",
+            ("GBADATUMOVERLIJDEN",),
         ),
         DatasetSpec(
             "OMZAKEN",
             r"OMZAKEN(?P<year>\d{4})TABV(?P<version>\d+)",
             "per_year",
             (*PERSON_KEY, "OMZAAKNUMMER", "OMINSCHRIJVINGSDATUM", "OMPLEEGDATUM", "FEITCODE"),
+            "omzaken",
+            ("OMINSCHRIJVINGSDATUM",),
         ),
         DatasetSpec(
             "BLSU_STEEKPROEF",
             r"BLSU_STEEKPROEF",
             "latest",
             (*PERSON_KEY, "OMZAAKNUMMER", "PLEEGDATUM_EERSTE_MH", "DADERPROFIEL"),
+            "blsu_steekproef",
+            ("PLEEGDATUM_EERSTE_MH",),
         ),
         DatasetSpec(
             "AO_2015_2021",
             r"AO2015_2021V(?P<version>\d+)",
             "latest",
             (*PERSON_KEY, "AOJAAR", "AOREGELING", "AODIAGNOSECODE"),
+            "ao_2015_2021",
         ),
         DatasetSpec(
             "CIZ_2017_2021",
             r"CIZ2017_2021V(?P<version>\d+)",
             "latest",
             (*PERSON_KEY, "CIZBESLUITDATUM", "CIZZZP"),
+            "ciz_2017_2021",
+            ("CIZBESLUITDATUM",),
         ),
         DatasetSpec(
             "WSW_2015_2021",
             r"WSW2015_2021V(?P<version>\d+)",
             "latest",
             (*PERSON_KEY, "WSWJAAR", "WSWHANDICAPCODE"),
+            "wsw_2015_2021",
         ),
         DatasetSpec(
             "SLOAANG",
@@ -96,6 +116,8 @@ DATASETS: dict[str, DatasetSpec] = {
                 "PLEEGDATUM",
                 "REGISTRATIEDATUM",
             ),
+            "sloaang",
+            ("REGISTRATIEDATUM",),
         ),
     )
 }

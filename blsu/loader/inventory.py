@@ -13,7 +13,7 @@ from typing import Literal
 
 from blsu.loader.datasets import EXTENSIONS, DatasetSpec
 
-Status = Literal["used", "superseded", "unrecognised"]
+Status = Literal["used", "superseded", "unrecognised", "unknown_folder"]
 
 
 class RawExtractError(Exception):
@@ -31,10 +31,21 @@ class FileEntry:
     status: Status
     size_bytes: int
     modified: float
+    modified_ns: int = 0
 
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def signature(self) -> str:
+        """Size and modification time (ns): a file with the same name and signature is unchanged.
+
+        Comparing the signature never opens the file, so an unchanged year is never re-read. A
+        file copied without keeping its modification time looks changed and is reloaded, which
+        costs time but never changes the result.
+        """
+        return f"{self.size_bytes}:{self.modified_ns}"
 
     @property
     def file_format(self) -> str:
@@ -51,8 +62,12 @@ def find_dataset_folder(raw_dir: Path, dataset: str) -> Path:
     for child in sorted(raw_dir.iterdir()):
         if child.is_dir() and child.name.upper() == dataset.upper():
             return child
+    from blsu.loader.datasets import DATASETS
+
+    others = [folder.name for folder in unrecognised_folders(raw_dir, list(DATASETS))]
+    hint = f"; folders that are no dataset: {', '.join(others)} (misspelled?)" if others else ""
     raise RawExtractError(
-        f"dataset folder {raw_dir / dataset} not found (expected by raw_extracts.md)"
+        f"dataset folder {raw_dir / dataset} not found (expected by raw_extracts.md){hint}"
     )
 
 
@@ -111,6 +126,39 @@ def inventory_dataset(raw_dir: Path, spec: DatasetSpec) -> list[FileEntry]:
         status: Status = "unrecognised" if not ok else ("used" if path in used else "superseded")
         stat = path.stat()
         entries.append(
-            FileEntry(spec.name, path, year, version, status, stat.st_size, stat.st_mtime)
+            FileEntry(
+                spec.name,
+                path,
+                year,
+                version,
+                status,
+                stat.st_size,
+                stat.st_mtime,
+                stat.st_mtime_ns,
+            )
         )
     return entries
+
+
+def unrecognised_folders(raw_dir: Path, known: list[str]) -> list[Path]:
+    """Folders under `raw_dir` that are not a dataset of the contract (e.g. a misspelled name).
+
+    Their files are never loaded; callers warn about them and the inventory lists them.
+    """
+    if not raw_dir.is_dir():
+        return []
+    names = {name.upper() for name in known}
+    return [
+        child
+        for child in sorted(raw_dir.iterdir())
+        if child.is_dir() and not child.name.startswith(".") and child.name.upper() not in names
+    ]
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The files of a folder with a data-file extension (hidden files skipped)."""
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
+    ]

@@ -3,8 +3,16 @@
 Profile:   plugins: [{module: blsu.loader.plugin, alias: cbs_raw,
                       config: {raw_dir: ..., schema: raw}}]
 Source:    config: {plugin: cbs_raw, dataset: SLOAANG}   (dataset `_inventory` = the file inventory)
+           config: {..., incremental_target: staging.stg_cbs__police_registrations}
 
 `raw_dir` is resolved against the working directory (the project root when dbt is run there).
+
+A source with `incremental_target` is loaded incrementally: when that table exists (and the run
+is not `--full-refresh`) the plugin compares the used files with the (file_year, source_file,
+file_signature) the table holds and hands dbt only the new and replaced years; the incremental
+model then deletes and inserts those years. Otherwise every used file is read (a full load).
+The inventory reuses the row counts of files it already knows (same name, size and mtime), so an
+unchanged file is never opened.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from blsu.loader.datasets import DATASETS
-from blsu.loader.inventory import RawExtractError
-from blsu.loader.readers import read_dataset, read_inventory
+from blsu.loader.datasets import DATASETS, DatasetSpec
+from blsu.loader.incremental import HeldFile, plan_load
+from blsu.loader.inventory import RawExtractError, find_dataset_folder, inventory_dataset
+from blsu.loader.readers import KnownRows, read_files, read_inventory
 
 INVENTORY = "_inventory"
 
@@ -31,8 +40,12 @@ class Plugin(BasePlugin):
         self.schema = str(plugin_config.get("schema") or "raw")
 
     def configure_connection(self, conn: Any) -> None:
-        """Create the source schema once, so that parallel source loads do not race on it."""
+        """Create the source schema once, so that parallel source loads do not race on it.
+
+        The connection is kept to read what the warehouse already holds (incremental loads).
+        """
         conn.execute(f'create schema if not exists "{self.schema}"')
+        self.conn = conn
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         """Create the folder of the warehouse file so that a fresh checkout can build."""
@@ -40,13 +53,64 @@ class Plugin(BasePlugin):
         if path and path != ":memory:" and not path.startswith(("md:", "motherduck:")):
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
+    def _query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]] | None:
+        """Rows of a query on the warehouse, or None when it fails (e.g. no such table)."""
+        conn = getattr(self, "conn", None)
+        if conn is None:
+            return None
+        cursor = conn.cursor()
+        try:
+            return cursor.execute(sql, params or []).fetchall()
+        except Exception:
+            return None
+        finally:
+            cursor.close()
+
+    def known_rows(self) -> KnownRows:
+        """Row counts of the files in the inventory the warehouse already holds."""
+        rows = self._query(
+            f'select dataset, file_name, file_signature, n_rows from "{self.schema}".'
+            "raw_file_inventory"
+        )
+        return {(r[0], r[1], r[2]): r[3] for r in rows or []}
+
+    def held_files(self, target: str) -> list[HeldFile] | None:
+        """The files whose rows the incremental target holds; None means: load everything."""
+        from dbt.flags import get_flags
+
+        if getattr(get_flags(), "FULL_REFRESH", False):
+            return None
+        schema, _, table = target.rpartition(".")
+        kind = self._query(
+            "select table_type from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema or "main", table],
+        )
+        if not kind or kind[0][0] != "BASE TABLE":
+            return None
+        rows = self._query(
+            f"select distinct file_year, source_file, file_version, file_signature from {target}"
+        )
+        if rows is None:
+            return None
+        return [HeldFile(r[0], r[1], r[2], r[3] or "") for r in rows]
+
+    def load_dataset(self, spec: DatasetSpec, target: str | None) -> pa.RecordBatchReader:
+        """All used files (full load) or only the new and replaced years (incremental)."""
+        entries = inventory_dataset(self.raw_dir, spec)
+        held = self.held_files(target) if target else None
+        folder = find_dataset_folder(self.raw_dir, spec.name)
+        plan = plan_load(spec, entries, held, folder)
+        return read_files(plan.files, spec)
+
     def load(self, source_config: SourceConfig) -> pa.RecordBatchReader | pa.Table:
         dataset = str(source_config.get("dataset") or source_config.identifier).upper()
         if dataset == INVENTORY.upper():
-            return read_inventory(self.raw_dir, list(DATASETS.values()))
+            return read_inventory(self.raw_dir, list(DATASETS.values()), self.known_rows())
         if dataset not in DATASETS:
             raise RawExtractError(
                 f"source {source_config.name}.{source_config.identifier}: unknown dataset "
                 f"{dataset}; known: {', '.join(DATASETS)}"
             )
-        return read_dataset(self.raw_dir, DATASETS[dataset])
+        target = source_config.get("incremental_target")
+        return self.load_dataset(DATASETS[dataset], str(target) if target else None)

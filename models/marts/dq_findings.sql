@@ -24,8 +24,13 @@ raw_files as (
     select * from {{ ref('stg_cbs__raw_files') }}
 ),
 
+{#-
+    The staged datasets and int_persons are read by several findings each. `not materialized`
+    keeps DuckDB from copying them (tens of millions of rows at national size) into a
+    temporary result: each finding scans only the columns it needs.
+-#}
 {% for dataset, model in staged -%}
-{{ model }} as (
+{{ model }} as not materialized (
     select * from {{ ref(model) }}
 ),
 
@@ -38,7 +43,7 @@ lvb_codes as (
     select * from {{ ref('lvb_codes') }}
 ),
 
-persons as (
+persons as not materialized (
     select * from {{ ref('int_persons') }}
 ),
 
@@ -98,12 +103,18 @@ unlinkable as (
 ),
 
 duplicate_persons as (
+    {#-
+        Linked rows minus distinct linked keys. int_persons holds exactly one row per distinct
+        linked key, so its row count replaces a count(distinct ...) over the whole register.
+    -#}
     select
         'GBAPERSOONTAB' as dataset,
         'duplicate person keys (extra rows ignored)' as finding,
-        count(*) - count(distinct rinpersoons || '|' || rinpersoon) as n_records
-    from stg_cbs__persons
-    where rinpersoons = 'R'
+        (
+            select count(*) from stg_cbs__persons
+            where rinpersoons = 'R'
+        )
+        - (select count(*) from persons) as n_records
 ),
 
 unknown_values as (
@@ -265,6 +276,41 @@ sample_findings as (
     from stg_cbs__study_sample
 ),
 
+duplicate_rows as (
+    {% for dataset, model in coded -%}
+    select
+        '{{ dataset }}' as dataset,
+        'duplicate rows within a file (identical in every column; counted once)' as finding,
+        coalesce(sum(n_copies - 1), 0) as n_records
+    from {{ model }}
+    {% if not loop.last %}union all
+    {% endif %}{%- endfor %}
+),
+
+raw_folder_findings as (
+    select
+        '(raw folder)' as dataset,
+        'files in folders that are no dataset of the contract (not used)' as finding,
+        count(*) filter (where status = 'unknown_folder') as n_records
+    from raw_files
+),
+
+freshness as (
+    {#- the newest police year expected: var police_expected_latest_year, default this year - 2 -#}
+    select
+        'SLOAANG' as dataset,
+        'years missing after the newest police file (expected up to '
+        || {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
+        || ')' as finding,
+        greatest(
+            {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
+            - coalesce(max(file_year), 0),
+            0
+        ) as n_records
+    from raw_files
+    where dataset = 'SLOAANG' and status = 'used'
+),
+
 matching_findings as (
     select
         'matching' as dataset,
@@ -298,6 +344,12 @@ all_findings as (
     select * from sample_findings
     union all
     select * from matching_findings
+    union all
+    select * from duplicate_rows
+    union all
+    select * from raw_folder_findings
+    union all
+    select * from freshness
 ),
 
 final as (

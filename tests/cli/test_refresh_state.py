@@ -1,4 +1,4 @@
-"""The refresh bookkeeping: what counts as new, changed or removed, and the lock."""
+"""The refresh bookkeeping: state, the lock, the paths."""
 
 from __future__ import annotations
 
@@ -17,39 +17,12 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def test_fingerprint_sees_data_files_only(tmp_path: Path) -> None:
-    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"a")
-    _write(tmp_path / "SLOAANG" / "notes.txt", b"ignored")
-    _write(tmp_path / "manifest.json", b"{}")
-    assert list(rf.fingerprint(tmp_path)) == ["SLOAANG/SLOAANG2022CBKV1.parquet"]
-
-
-def test_new_corrected_and_removed_files_are_told_apart(tmp_path: Path) -> None:
-    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"2022")
-    _write(tmp_path / "SLOAANG" / "SLOAANG2021CBKV1.parquet", b"2021")
-    before = rf.fingerprint(tmp_path)
-    _write(tmp_path / "SLOAANG" / "SLOAANG2023CBKV1.parquet", b"2023")
-    _write(tmp_path / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"2022 corrected")
-    (tmp_path / "SLOAANG" / "SLOAANG2021CBKV1.parquet").unlink()
-    changes = rf.compare(before, rf.fingerprint(tmp_path))
-    assert changes.added == ["SLOAANG/SLOAANG2023CBKV1.parquet"]
-    assert changes.replaced == ["SLOAANG/SLOAANG2022CBKV1.parquet"]
-    assert changes.removed == ["SLOAANG/SLOAANG2021CBKV1.parquet"]
-    assert changes.summary() == "1 new, 1 changed, 1 removed raw file(s)"
-
-
-def test_unchanged_folder_has_no_changes(tmp_path: Path) -> None:
-    _write(tmp_path / "OMZAKEN" / "OMZAKEN2001TABV1.csv", b"x")
-    prints = rf.fingerprint(tmp_path)
-    assert not rf.compare(prints, rf.fingerprint(tmp_path)).any
-
-
 def test_state_is_ignored_when_the_warehouse_file_is_gone(tmp_path: Path) -> None:
     paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
-    rf.save_state(paths, {"a.parquet": "1"})
+    rf.save_state(paths, {"vars": {"matching_seed": 7}})
     assert rf.load_state(paths) == {}
     paths.db.write_bytes(b"")
-    assert rf.load_state(paths) == {"a.parquet": "1"}
+    assert rf.load_state(paths) == {"vars": {"matching_seed": 7}}
 
 
 def test_second_refresh_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
@@ -102,3 +75,44 @@ def test_paths_follow_the_environment(tmp_path: Path, monkeypatch: pytest.Monkey
     assert paths.db == tmp_path / "w.duckdb"
     assert paths.results.name == "results"
     assert paths.env()["BLSU_RAW_DIR"] == str(tmp_path / "extracts")
+
+
+def test_overlapping_refresh_exits_75_and_names_the_holder(tmp_path: Path) -> None:
+    _write(tmp_path / "raw" / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"x")
+    paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from blsu.paths import Paths\n"
+            "from blsu.refresh import refresh_lock\n"
+            f"p = Paths(Path('r'), Path({str(paths.db)!r}), Path('r'))\n"
+            "with refresh_lock(p):\n"
+            "    print('locked', flush=True)\n"
+            "    sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert rf.run_refresh(paths, lambda argv: 0) == rf.EXIT_LOCKED
+    finally:
+        holder.communicate("\n", timeout=30)
+
+
+def test_expected_police_year_is_two_years_back_unless_the_var_says_otherwise() -> None:
+    import datetime as dt
+
+    assert rf.expected_police_year({}, dt.date(2026, 3, 1)) == 2024
+    assert rf.expected_police_year({"police_expected_latest_year": 2022}) == 2022
+
+
+def test_vars_are_read_as_yaml() -> None:
+    assert rf.normalise_vars('{victim_window_end: "2024-12-31"}') == {
+        "victim_window_end": "2024-12-31"
+    }
+    assert rf.normalise_vars(None) == {}

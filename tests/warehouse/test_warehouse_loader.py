@@ -84,7 +84,13 @@ def test_columns_are_text_with_upper_case_names_and_lineage(tmp_path):
         tmp_path / "SLOAANG" / "SLOAANG2016CBKV2.parquet"
     )
     table = read_dataset(tmp_path, DATASETS["SLOAANG"]).read_all()
-    assert table.column_names[-4:] == ["EXTRA", "SOURCE_FILE", "FILE_YEAR", "FILE_VERSION"]
+    assert table.column_names[-5:] == [
+        "EXTRA",
+        "SOURCE_FILE",
+        "FILE_YEAR",
+        "FILE_VERSION",
+        "FILE_SIGNATURE",
+    ]
     row = table.to_pylist()[0]
     assert row["RINPERSOON"] == "000000042" and row["EXTRA"] == "7"
     assert (row["SOURCE_FILE"], row["FILE_YEAR"], row["FILE_VERSION"]) == (

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='file_year',
+        on_schema_change='fail'
+    )
+}}
+
+{#- Loaded per file year: the source holds only the new and replaced years (loader plugin). -#}
 with
 
 source as (
@@ -18,8 +28,17 @@ renamed as (
         -- lineage
         source_file as source_file,
         file_year as file_year,
-        file_version as file_version
+        file_version as file_version,
+        file_signature as file_signature
     from source
+),
+
+deduplicated as (
+    select
+        *,
+        count(*) as n_copies
+    from renamed
+    group by all
 )
 
-select * from renamed
+select * from deduplicated

@@ -16,7 +16,8 @@ renamed as (
         status as status,
         n_rows as n_rows,
         size_bytes as size_bytes,
-        modified_at as modified_at
+        modified_at as modified_at,
+        file_signature as file_signature
     from source
 )
 

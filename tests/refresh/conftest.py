@@ -1,0 +1,80 @@
+"""A small generated raw folder and one refreshed warehouse, shared by the refresh tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from blsu_synth import generate
+
+BLSU = str(Path(sys.executable).with_name("blsu"))
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Site:
+    """One raw folder, warehouse file and results folder."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def db(self) -> Path:
+        return self.root / "blsu.duckdb"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "BLSU_RAW_DIR": str(self.raw),
+            "BLSU_DB": str(self.db),
+            "BLSU_RESULTS": str(self.results),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+
+    def blsu(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [BLSU] if Path(BLSU).exists() else [sys.executable, "-m", "blsu.cli"]
+        return subprocess.run(
+            [*command, *args],
+            env=self.env(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def copy_to(self, root: Path) -> Site:
+        """A copy of the raw folder (mtimes kept), the warehouse and the results."""
+        shutil.copytree(self.root, root, symlinks=True)
+        for leftover in root.glob("blsu.duckdb.lock"):
+            leftover.unlink()
+        return Site(root)
+
+
+@pytest.fixture(scope="session")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """Small synthetic extracts and a warehouse made by a first refresh (a full build)."""
+    site = Site(tmp_path_factory.mktemp("refreshed"))
+    generate(site.raw, size="small", progress=False, force=True)
+    proc = site.blsu("refresh")
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-5000:]
+    return site
+
+
+@pytest.fixture()
+def site(refreshed: Site, tmp_path: Path) -> Site:
+    """A private copy of the refreshed site that a test may change."""
+    return refreshed.copy_to(tmp_path / "site")

@@ -1,0 +1,75 @@
+"""A refresh loads only new and replaced years and ends exactly where a full rebuild ends."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import Site
+from helpers import (
+    corrected_copy,
+    mart_rows,
+    query,
+    restore_keeping_signature,
+    scramble_keeping_signature,
+)
+
+
+def test_refresh_with_nothing_new_exits_3_and_rebuilds_nothing(site: Site) -> None:
+    before = site.db.stat().st_mtime_ns
+    proc = site.blsu("refresh")
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.startswith("nothing new")
+    assert site.db.stat().st_mtime_ns == before
+
+
+def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site, tmp_path) -> None:
+    sloaang = site.raw / "SLOAANG"
+    shutil.copy2(sloaang / "SLOAANG2023CBKV1.parquet", sloaang / "SLOAANG2024CBKV1.parquet")
+    n_corrected = corrected_copy(
+        sloaang / "SLOAANG2016CBKV1.parquet", sloaang / "SLOAANG2016CBKV2.parquet"
+    )
+    unchanged = sloaang / "SLOAANG2012CBKV1.parquet"
+    original = scramble_keeping_signature(unchanged)
+
+    proc = site.blsu("refresh")
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    assert proc.stdout.startswith("refreshed: SLOAANG 2016 V2 replaces V1, SLOAANG 2024 added"), (
+        proc.stdout
+    )
+    # only the two changed years were read (the scrambled 2012 file was never opened)
+    assert query(site.db, "select distinct source_file from raw.sloaang order by 1") == [
+        ("SLOAANG2016CBKV2.parquet",),
+        ("SLOAANG2024CBKV1.parquet",),
+    ]
+    # the corrected year replaced the old one wholesale, its duplicate row counted once
+    assert query(
+        site.db,
+        "select source_file, count(*), sum(n_copies) from staging.stg_cbs__police_registrations "
+        "where file_year = 2016 group by 1",
+    ) == [("SLOAANG2016CBKV2.parquet", n_corrected, n_corrected + 1)]
+    assert query(
+        site.db,
+        "select n_records from marts.dq_findings where dataset = 'SLOAANG' "
+        "and finding like 'duplicate rows%'",
+    ) == [(1,)]
+
+    restore_keeping_signature(unchanged, original)
+    full = Site(tmp_path / "full")
+    full.root.mkdir()
+    shutil.copytree(site.raw, full.raw)
+    built = full.blsu("build", "--quiet")
+    assert built.returncode == 0, built.stderr[-5000:]
+    refreshed, rebuilt = mart_rows(site.db), mart_rows(full.db)
+    assert set(refreshed) == {
+        "agg_lvb_by_group",
+        "agg_victim_types_by_group",
+        "agg_victimisation_by_group",
+        "dq_findings",
+        "fct_offender_careers",
+        "fct_study_persons",
+    }
+    for table, rows in rebuilt.items():
+        assert refreshed[table] == rows, table
+
+    again = site.blsu("refresh")
+    assert again.returncode == 3, again.stdout + again.stderr
