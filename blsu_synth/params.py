@@ -29,6 +29,13 @@ PRESETS: dict[str, SizePreset] = {
     "small": SizePreset("small", n_persons=20_000, n_offenders=63, chunk_size=20_000),
     "default": SizePreset("default", n_persons=300_000, n_offenders=630, chunk_size=150_000),
     "national": SizePreset("national", n_persons=24_000_000, n_offenders=630, chunk_size=1_000_000),
+    # fractions of the national register for scaling benchmarks; the study sample stays 630
+    "national_1pct": SizePreset(
+        "national_1pct", n_persons=240_000, n_offenders=630, chunk_size=1_000_000
+    ),
+    "national_10pct": SizePreset(
+        "national_10pct", n_persons=2_400_000, n_offenders=630, chunk_size=1_000_000
+    ),
 }
 
 

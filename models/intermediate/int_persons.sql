@@ -1,3 +1,10 @@
+{#-
+    Linked register persons, one row per key. A key that occurs more than once keeps its row
+    with the lowest birth year, then sex. Duplicates are found through a 64-bit hash of the key
+    (an integer group-by instead of a window over 24 million text keys); every row whose hash
+    occurs more than once, a true duplicate or a hash collision, is then ranked on the key
+    itself, so the result is exact.
+-#}
 with
 
 persons as (
@@ -8,13 +15,43 @@ deaths as (
     select * from {{ ref('stg_cbs__deaths') }}
 ),
 
-linked_persons as (
-    select *
+linked_rows as (
+    select
+        *,
+        hash(rinpersoons, rinpersoon) as key_hash
     from persons
     where rinpersoons = 'R'
+),
+
+shared_hashes as (
+    select key_hash
+    from linked_rows
+    group by key_hash
+    having count(*) > 1
+),
+
+single_rows as (
+    select linked_rows.*
+    from linked_rows
+    anti join shared_hashes
+        on linked_rows.key_hash = shared_hashes.key_hash
+),
+
+first_of_shared as (
+    select linked_rows.*
+    from linked_rows
+    semi join shared_hashes
+        on linked_rows.key_hash = shared_hashes.key_hash
     qualify row_number() over (
-        partition by rinpersoons, rinpersoon order by birth_year, sex
+        partition by linked_rows.rinpersoons, linked_rows.rinpersoon
+        order by linked_rows.birth_year, linked_rows.sex
     ) = 1
+),
+
+linked_persons as (
+    select * from single_rows
+    union all
+    select * from first_of_shared
 ),
 
 linked_deaths as (
