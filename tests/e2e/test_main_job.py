@@ -94,3 +94,27 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(main_job) -> None:
     assert "DADERPROFIEL" in failed.stdout + failed.stderr
     assert db.read_bytes() == before
     assert not list(tmp.glob("*.building*"))
+
+
+def test_moving_the_victimisation_window_with_a_var_rebuilds_with_more_victimisations(
+    main_job,
+) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    db = tmp / "blsu.duckdb"
+    query = "select sum(n_victimisations) from marts.fct_study_persons"
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.sql(query).fetchall()[0][0]
+    moved = subprocess.run(
+        [BLSU, "build", "--quiet", "--vars", '{victim_window_start: "2009-01-01"}'],
+        env=_env(tmp),
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert moved.returncode == 0, (moved.stdout + moved.stderr)[-5000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        after = con.sql(query).fetchall()[0][0]
+    # the generator writes a SLOAANG2009 file, outside the study window: now inside it
+    assert after > before
