@@ -20,7 +20,7 @@ import pandas as pd
 from python_stats.disclosure import DisclosureRules, round_count
 from python_stats.effects import cohens_h, cramers_v, eta_squared, hedges_g
 from python_stats.marts import CONTROLS, GROUPS, PROFILES, VICTIM_TYPES
-from python_stats.measures import members
+from python_stats.measures import GroupRows, group_rows
 from python_stats.significance import (
     Outcome,
     holm,
@@ -86,13 +86,14 @@ def seed_for(seed: int, label: str) -> int:
 
 
 def share_comparison(
-    frame: pd.DataFrame, measure: str, pop: str, family: str, groups: tuple[str, ...], seed: int
+    frame: pd.DataFrame | GroupRows, measure: str, pop: str, family: str,
+    groups: tuple[str, ...], seed: int,
 ) -> Comparison:
     """Test equality of the share of `measure` across `groups`."""
+    located = group_rows(frame)
     rows = []
     for group in groups:
-        values = members(frame, group)[measure].dropna().astype(bool)
-        rows.append([int(values.sum()), int((~values).sum())])
+        rows.append(list(located.flags(group, measure)))
     table = np.asarray(rows, dtype=np.int64)
     label = f"{measure}|{pop}|{'|'.join(groups)}"
     outcome = share_test(table, seed_for(seed, label))
@@ -104,18 +105,19 @@ def share_comparison(
         kept = table[totals > 0]
         kept = kept[:, kept.sum(axis=0) > 0]
         ok = kept.shape[0] >= 2 and kept.shape[1] >= 2
-        effect, kind = (cramers_v(kept) if ok else math.nan), "cramer_v"
+        # the omnibus test ran on this same table (empty margins dropped): reuse its statistic
+        known = outcome.statistic if outcome.test == "chi-square" else None
+        effect, kind = (cramers_v(kept, known) if ok else math.nan), "cramer_v"
     return Comparison(measure, pop, family, groups, outcome, effect, kind, int(table.sum()))
 
 
 def mean_comparison(
-    frame: pd.DataFrame, measure: str, pop: str, family: str, groups: tuple[str, ...]
+    frame: pd.DataFrame | GroupRows, measure: str, pop: str, family: str,
+    groups: tuple[str, ...],
 ) -> Comparison:
     """Test equality of the mean of `measure` across `groups` (Welch t or Welch ANOVA)."""
-    samples = [
-        pd.to_numeric(members(frame, g)[measure], errors="coerce").dropna().to_numpy(float)
-        for g in groups
-    ]
+    located = group_rows(frame)
+    samples = [located.numbers(g, measure) for g in groups]
     n = int(sum(s.size for s in samples))
     if len(groups) == 2:
         return Comparison(measure, pop, family, groups, welch_t(*samples),
@@ -132,20 +134,20 @@ def career_frame(careers: pd.DataFrame) -> pd.DataFrame:
 def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int) -> list[Comparison]:
     """Every test, in a fixed order."""
     out: list[Comparison] = []
+    located = {pop: GroupRows(population(persons, pop))
+               for pop in ("all", "victims", "eligible offenders")}
     for measure, pop in SHARE_MEASURES:
-        frame = population(persons, pop)
         for family in ("groups", "profiles", "profile_vs_controls"):
             for groups in family_groups(family):
-                out.append(share_comparison(frame, measure, pop, family, groups, seed))
-    recent = population(persons, "eligible offenders")
+                out.append(share_comparison(located[pop], measure, pop, family, groups, seed))
     for groups in family_groups("profiles"):
-        out.append(share_comparison(recent, "recent_victim_3y", "eligible offenders",
-                                    "profiles", groups, seed))
-    victims = population(persons, "victims")
+        out.append(share_comparison(located["eligible offenders"], "recent_victim_3y",
+                                    "eligible offenders", "profiles", groups, seed))
+    victims = located["victims"]
     for family in ("groups", "profiles", "profile_vs_controls"):
         for groups in family_groups(family):
             out.append(mean_comparison(victims, "n_victimisations", "victims", family, groups))
-    offenders = career_frame(careers)
+    offenders = GroupRows(career_frame(careers))
     for measure in CAREER_MEANS:
         for groups in family_groups("profiles"):
             out.append(mean_comparison(offenders, measure, "offenders", "profiles", groups))

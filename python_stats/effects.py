@@ -77,9 +77,19 @@ def mean_interval(values: np.ndarray) -> Interval:
     return Interval(float(values.mean()), float(low), float(high))
 
 
-def cramers_v(table: np.ndarray) -> float:
-    """Cramer's V of an r x c table of counts, without bias correction (as R's cramerV)."""
-    return float(association(np.asarray(table), method="cramer", correction=False))
+def cramers_v(table: np.ndarray, chi_square: float | None = None) -> float:
+    """Cramer's V of an r x c table of counts, without bias correction (as R's cramerV).
+
+    V = sqrt(X2 / n / min(r - 1, c - 1)) with X2 Pearson's chi-square statistic without
+    continuity correction. When the caller has already computed X2 for this very table it is
+    passed as `chi_square` and V follows with the arithmetic of scipy's association (the same
+    number to the last bit); otherwise scipy's association computes it.
+    """
+    table = np.asarray(table)
+    if chi_square is None:
+        return float(association(table, method="cramer", correction=False))
+    n_rows, n_cols = table.shape
+    return math.sqrt(chi_square / table.sum() / min(n_cols - 1, n_rows - 1))
 
 
 def cohens_h(share_a: float, share_b: float) -> float:

@@ -72,6 +72,10 @@ class ResultsWriter:
         frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
         return path
 
+    def adopt(self, paths: list[Path]) -> None:
+        """Count files that another writer on the same folder wrote (the figures' process)."""
+        self.written.extend(Path(p) for p in paths)
+
     def text(self, content: str, name: str) -> Path:
         """Write a text file (a report built from already-checked tables)."""
         path = self._path(name)

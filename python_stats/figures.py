@@ -2,23 +2,29 @@
 
 Output is deterministic: a fixed SVG hash salt and no timestamps in the file metadata (set in
 python_stats.export). Suppressed cells are drawn as gaps and explained in a note.
+matplotlib is imported on first use: `render_figures` usually runs in a separate process beside
+the significance tests (python_stats.background), and the main process then never needs it.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
+from python_stats.disclosure import DisclosureRules
+from python_stats.export import ResultsWriter
 from python_stats.marts import GROUPS, PROFILES, VICTIM_TYPES
 from python_stats.reproduction import format_number
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 ORANGE = "#E8812B"
 MINT = "#7FD1AE"
@@ -27,18 +33,36 @@ SERIES_COLOURS = ("#154273", "#5D8AC0", "#A9C4E4", "#7FD1AE", "#E8812B", "#B3B3B
 A1_ORDER = (*GROUPS, *PROFILES)
 
 
+def pyplot() -> ModuleType:
+    """matplotlib.pyplot on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def configure() -> None:
     """Deterministic, readable defaults."""
-    plt.rcParams.update({
+    pyplot().rcParams.update({
         "svg.hashsalt": "blsu-warehouse", "font.size": 9, "axes.spines.top": False,
         "axes.spines.right": False, "font.family": "DejaVu Sans",
     })
 
 
-def lookup(table: pd.DataFrame, measure: str, group: str) -> float:
-    """A value of the controlled table (NaN when absent or suppressed)."""
-    hit = table[(table["measure"] == measure) & (table["group"] == group)]
-    return float(hit["value"].iloc[0]) if len(hit) else math.nan
+class Values:
+    """The values of the controlled table by (measure, group), indexed once per figure."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.values: dict[tuple[str, str], float] = {}
+        for key in zip(table["measure"].tolist(), table["group"].tolist(),
+                       table["value"].tolist(), strict=True):
+            self.values.setdefault(key[:2], float(key[2]))
+
+    def get(self, measure: str, group: str) -> float:
+        """The first value of a measure and group (NaN when absent or suppressed)."""
+        return self.values.get((measure, group), math.nan)
 
 
 def suppressed_note(fig: Figure, text: str) -> None:
@@ -49,9 +73,10 @@ def suppressed_note(fig: Figure, text: str) -> None:
 def figure_a1(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure:
     """Horizontal bars of the LVB ratio; below 1 orange, above 1 mint, reference line at 1."""
     configure()
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = pyplot().subplots(figsize=(7.5, 4.2))
     names = list(reversed(A1_ORDER))
-    values = [lookup(table, "lvb_ratio_vs_noncriminal", g) for g in names]
+    found = Values(table)
+    values = [found.get("lvb_ratio_vs_noncriminal", g) for g in names]
     colours = [GREY if v == 1 else (ORANGE if v < 1 else MINT) for v in values]
     y = np.arange(len(names))
     ax.barh(y, [0 if math.isnan(v) else v for v in values], color=colours, height=0.6)
@@ -67,7 +92,7 @@ def figure_a1(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
     return fig
 
 
-def grouped_bars(ax: plt.Axes, categories: list[str], series: list[str],
+def grouped_bars(ax: Axes, categories: list[str], series: list[str],
                  values: np.ndarray, lab: dict[str, str]) -> None:
     """Grouped vertical bars: one cluster per category, one bar per series; NaN is a gap."""
     width = 0.8 / len(series)
@@ -87,14 +112,15 @@ def bar_colour(group: str) -> str:
 def figure_a2(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure:
     """Victimisation: any 2010-2023, recent (eligible offenders) and mean count among victims."""
     configure()
-    fig, axes = plt.subplots(1, 3, figsize=(11, 4.6))
+    fig, axes = pyplot().subplots(1, 3, figsize=(11, 4.6))
     groups = [*GROUPS, *PROFILES]
+    found = Values(table)
     for ax, measure, title, names in (
         (axes[0], "victim_any_2010_2023", lab["A2_any"], groups),
         (axes[1], "victim_recent_3y_before_first_ht", lab["A2_recent"], ["blsu", *PROFILES]),
         (axes[2], "mean_victimisations_among_victims", lab["A2_mean"], groups),
     ):
-        values = [lookup(table, measure, g) for g in names]
+        values = [found.get(measure, g) for g in names]
         ax.bar(range(len(names)), np.nan_to_num(values), color=[bar_colour(g) for g in names])
         ax.set_xticks(range(len(names)), [lab[g] for g in names], rotation=35, ha="right")
         ax.set_title(textwrap.fill(title, 34), fontsize=9, loc="left")
@@ -107,10 +133,11 @@ def figure_a2(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
 def figure_a3(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure:
     """Offence types among victims, per group (left) and per profile (right)."""
     configure()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
+    fig, axes = pyplot().subplots(1, 2, figsize=(11, 4.4), sharey=True)
+    found = Values(table)
     for ax, series, title in ((axes[0], list(GROUPS), lab["A3_groups"]),
                               (axes[1], list(PROFILES), lab["A3_profiles"])):
-        values = np.array([[lookup(table, f"victim_type_pct_among_victims_{t}", s)
+        values = np.array([[found.get(f"victim_type_pct_among_victims_{t}", s)
                             for s in series] for t in VICTIM_TYPES])
         grouped_bars(ax, list(VICTIM_TYPES), series, values, lab)
         ax.set_title(title, fontsize=9, loc="left")
@@ -123,4 +150,18 @@ def figure_a3(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
 
 def close(fig: Figure) -> None:
     """Release a figure's memory."""
-    plt.close(fig)
+    pyplot().close(fig)
+
+
+FIGURES = (("A1", figure_a1), ("A2", figure_a2), ("A3", figure_a3))
+
+
+def render_figures(table: pd.DataFrame, lab: dict[str, str], min_cell: int,
+                   results_dir: Path, rules: DisclosureRules) -> list[Path]:
+    """Draw A1, A2 and A3 and write each as PNG and SVG; the paths written, in order."""
+    writer = ResultsWriter(results_dir, rules)
+    for name, draw in FIGURES:
+        fig = draw(table, lab, min_cell)
+        writer.figure(fig, name)
+        close(fig)
+    return writer.written

@@ -44,11 +44,83 @@ class Estimate:
 
 def members(persons: pd.DataFrame, group: str) -> pd.DataFrame:
     """Rows of a study group (`blsu`, a control group) or of one offender profile."""
-    if group in GROUPS:
-        return persons[persons["study_group"] == group]
-    if group in PROFILES:
-        return persons[(persons["study_group"] == "blsu") & (persons["profile"] == group)]
-    raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
+    return GroupRows(persons).rows(group)
+
+
+class GroupRows:
+    """The rows of each study group and offender profile of one frame, located once.
+
+    Selecting a group compares the text columns `study_group` and `profile` of every row; the
+    statistics select the same groups of the same frames hundreds of times, so the row masks
+    are computed once per frame and only the columns a measure needs are filtered by them.
+    Filtering keeps the frame's row order, so the selected values are those of `members`.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        study = frame["study_group"]
+        self.masks = {g: (study == g).to_numpy(dtype=bool, na_value=False) for g in GROUPS}
+        profile = frame["profile"]
+        for name in PROFILES:
+            is_profile = (profile == name).to_numpy(dtype=bool, na_value=False)
+            self.masks[name] = self.masks["blsu"] & is_profile
+        self.selected: dict[str, pd.DataFrame] = {}
+        self.flag_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.number_arrays: dict[str, np.ndarray] = {}
+
+    def mask(self, group: str) -> np.ndarray:
+        """The boolean row mask of a group or profile."""
+        if group not in self.masks:
+            raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
+        return self.masks[group]
+
+    def rows(self, group: str) -> pd.DataFrame:
+        """The frame's rows of a group or profile (selected once, then reused)."""
+        if group not in self.selected:
+            self.selected[group] = self.frame[self.mask(group)]
+        return self.selected[group]
+
+    def flags(self, group: str, column: str) -> tuple[int, int]:
+        """(rows of the group where `column` is true, rows where it is false); nulls left out.
+
+        The same counts as `flag_count(members(frame, group), column)`, from arrays of the
+        whole column that are prepared once.
+        """
+        present, truth = self._flag_arrays(column)
+        rows = self.mask(group) & present
+        yes = int(np.count_nonzero(rows & truth))
+        return yes, int(np.count_nonzero(rows)) - yes
+
+    def numbers(self, group: str, column: str) -> np.ndarray:
+        """The non-null numeric values of `column` for a group, in row order, as floats.
+
+        The values of `pd.to_numeric(members(frame, group)[column], errors="coerce")
+        .dropna().to_numpy(float)`; text that is not a number counts as null.
+        """
+        values = self._number_array(column)
+        return values[self.mask(group) & ~np.isnan(values)]
+
+    def _flag_arrays(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(row is not null, row is true) for the whole column, prepared on first use."""
+        if column not in self.flag_arrays:
+            series = self.frame[column]
+            present = series.notna().to_numpy(dtype=bool)
+            truth = np.zeros(len(series), dtype=bool)
+            truth[present] = series.dropna().astype(bool).to_numpy(dtype=bool)
+            self.flag_arrays[column] = (present, truth)
+        return self.flag_arrays[column]
+
+    def _number_array(self, column: str) -> np.ndarray:
+        """The whole column as floats, NaN where null or not a number, prepared on first use."""
+        if column not in self.number_arrays:
+            numeric = pd.to_numeric(self.frame[column], errors="coerce")
+            self.number_arrays[column] = numeric.to_numpy(dtype=float, na_value=np.nan)
+        return self.number_arrays[column]
+
+
+def group_rows(persons: pd.DataFrame | GroupRows) -> GroupRows:
+    """The located groups of a frame (a GroupRows is passed through)."""
+    return persons if isinstance(persons, GroupRows) else GroupRows(persons)
 
 
 def flag_count(frame: pd.DataFrame, column: str) -> tuple[int, int]:
@@ -100,26 +172,28 @@ def ratio_estimate(
                     cells=(cases, n, ref_cases, ref_n), note=ci.note)
 
 
-def sample_estimates(persons: pd.DataFrame) -> list[Estimate]:
+def sample_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
     """Group sizes (no interval: fixed by design) and profile shares of the offenders."""
+    groups = group_rows(persons)
     out = []
     for group in GROUPS:
-        n = len(members(persons, group))
+        n = int(groups.mask(group).sum())
         out.append(Estimate("sample", "n", group, "persons",
                             Interval(float(n), math.nan, math.nan), n, n, cells=(n,)))
-    offenders = members(persons, "blsu")
+    offenders = groups.rows("blsu")
     for profile in PROFILES:
         flags = offenders.assign(_in=offenders["profile"] == profile)
         out.append(share_estimate("profiles", "share", profile, flags, "_in", "pct_of_blsu"))
     return out
 
 
-def lvb_estimates(persons: pd.DataFrame) -> list[Estimate]:
+def lvb_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
     """Figure A1: LVB shares and ratios against the non-criminal controls (and criminal ones)."""
-    ref = members(persons, REFERENCE_GROUP)
+    groups = group_rows(persons)
+    ref = groups.rows(REFERENCE_GROUP)
     out = []
     for group in ALL_GROUPS:
-        frame = members(persons, group)
+        frame = groups.rows(group)
         out.append(share_estimate("A1", "lvb_pct", group, frame, "has_lvb"))
         if group == REFERENCE_GROUP:
             cases, n = flag_count(frame, "has_lvb")
@@ -128,23 +202,24 @@ def lvb_estimates(persons: pd.DataFrame) -> list[Estimate]:
                                 cells=(cases, n), note="reference group"))
         else:
             out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref))
-    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", members(persons, "blsu"),
-                              members(persons, "criminal_control")))
+    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", groups.rows("blsu"),
+                              groups.rows("criminal_control")))
     return out
 
 
-def victim_estimates(persons: pd.DataFrame) -> list[Estimate]:
+def victim_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
     """Figure A2: any victimisation, recent victimisation, victims and their mean count."""
+    groups = group_rows(persons)
     out = []
     for group in ALL_GROUPS:
-        frame = members(persons, group)
+        frame = groups.rows(group)
         out.append(share_estimate("A2", "victim_any_2010_2023", group, frame, "is_victim"))
         victims, n = flag_count(frame, "is_victim")
         out.append(count_estimate("A2", "victims_n", group, victims, n))
         among = frame[frame["is_victim"].astype(bool)]
         out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
                                  among["n_victimisations"], "count"))
-    offenders = members(persons, "blsu")
+    offenders = groups.rows("blsu")
     eligible_n, n = flag_count(offenders, "recent_victim_eligible")
     out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders)))
     out.append(share_estimate("A2", "recent_eligible_share", "blsu",
@@ -152,18 +227,19 @@ def victim_estimates(persons: pd.DataFrame) -> list[Estimate]:
                                                .fillna(False).astype(bool)),
                               "_e", "pct_of_blsu"))
     for group in ("blsu", *PROFILES):
-        frame = members(persons, group)
+        frame = groups.rows(group)
         eligible = frame[frame["recent_victim_eligible"].fillna(False).astype(bool)]
         out.append(share_estimate("A2", "victim_recent_3y_before_first_ht", group, eligible,
                                   "recent_victim_3y"))
     return out
 
 
-def victim_type_estimates(persons: pd.DataFrame) -> list[Estimate]:
+def victim_type_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
     """Figure A3: share of victims with at least one victimisation of each offence type."""
+    groups = group_rows(persons)
     out = []
     for group in ALL_GROUPS:
-        frame = members(persons, group)
+        frame = groups.rows(group)
         victims = frame[frame["is_victim"].astype(bool)]
         for kind in VICTIM_TYPES:
             out.append(share_estimate("A3", f"victim_type_pct_among_victims_{kind}", group,
@@ -210,13 +286,14 @@ def case_share_intervals(careers: pd.DataFrame, seed: int) -> dict[str, Interval
     if len(cases):
         idx = rng.integers(0, len(cases), size=(BOOTSTRAP_RESAMPLES, len(cases)))
     out = {}
+    resampled_total = cases[idx].sum(axis=1) if idx is not None else None
     for name in PROFILES:
         mine = np.where(profile == name, cases, 0.0)
         if total <= 0 or idx is None:
             out[name] = Interval(math.nan, math.nan, math.nan, "no cases")
             continue
         with np.errstate(invalid="ignore", divide="ignore"):
-            boot = mine[idx].sum(axis=1) / cases[idx].sum(axis=1)
+            boot = mine[idx].sum(axis=1) / resampled_total
         low, high = np.nanpercentile(boot, [2.5, 97.5])
         out[name] = Interval(100 * mine.sum() / total, 100 * low, 100 * high)
     return out
@@ -224,11 +301,12 @@ def case_share_intervals(careers: pd.DataFrame, seed: int) -> dict[str, Interval
 
 def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int) -> list[Estimate]:
     """Every estimate the results hold, in a fixed order."""
+    groups = GroupRows(persons)
     return [
-        *sample_estimates(persons),
+        *sample_estimates(groups),
         *career_estimates(careers, seed),
-        *lvb_estimates(persons),
-        *victim_estimates(persons),
-        *victim_type_estimates(persons),
+        *lvb_estimates(groups),
+        *victim_estimates(groups),
+        *victim_type_estimates(groups),
     ]
 

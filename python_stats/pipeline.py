@@ -1,21 +1,26 @@
-"""The statistics run: marts in, disclosure-controlled results out."""
+"""The statistics run: marts in, disclosure-controlled results out.
+
+The figures are drawn by a helper process (python_stats.background) while the main process
+computes the tests. The helper is forked before the statistics libraries (scipy, statsmodels) are
+imported, so this module imports the modules that need them inside `run`, after the fork.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
-from python_stats import figures
+from python_stats.background import Helper
 from python_stats.balance import balance_table
-from python_stats.comparisons import all_comparisons, tests_table
 from python_stats.disclosure import DisclosureRules, round_count
 from python_stats.export import ResultsWriter
+from python_stats.figures import FIGURES, pyplot, render_figures
 from python_stats.labels import labels
-from python_stats.marts import load_marts
-from python_stats.measures import all_estimates
+from python_stats.marts import Marts, load_marts
 from python_stats.report import build_html, build_markdown, summary_line
 from python_stats.reproduction import (
     Agreement,
@@ -23,7 +28,6 @@ from python_stats.reproduction import (
     read_published,
     reproduction_table,
 )
-from python_stats.tables import estimates_table
 
 FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv",
                  "profiles": "table_profiles.csv", "sample": "table_sample.csv"}
@@ -67,19 +71,37 @@ def run(
     """Read the marts, compute every measure and test, write results/ and return a summary."""
     rules = DisclosureRules(round_base=round_base, min_cell=min_cell)
     lab = labels(lang)
-    results_dir = Path(results_dir)
     steps = tqdm(total=6, desc="statistics", disable=not progress)
     marts = load_marts(Path(db_path))
     steps.update()
-    table = estimates_table(all_estimates(marts.persons, marts.careers, seed), rules)
-    steps.update()
+    writer = ResultsWriter(Path(results_dir), rules)
+    with Helper(warm_up=pyplot) as helper:
+        # imported after the fork: the helper drawing the figures needs none of scipy
+        from python_stats.measures import all_estimates
+        from python_stats.tables import estimates_table
+
+        table = estimates_table(all_estimates(marts.persons, marts.careers, seed), rules)
+        figures_written = helper.submit(render_figures, table, lab, min_cell,
+                                        writer.results_dir, rules)
+        steps.update()
+        summary = finish(marts, table, figures_written, writer, lang, seed, steps)
+    steps.close()
+    return summary
+
+
+def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list[Path]],
+           writer: ResultsWriter, lang: str, seed: int, steps: tqdm) -> Summary:
+    """Everything after the estimates: tests, tables, the figures' files, report, summary."""
+    from python_stats.comparisons import all_comparisons, tests_table
+
+    rules = writer.rules
+    round_base, min_cell = rules.round_base, rules.min_cell
     tests = tests_table(all_comparisons(marts.persons, marts.careers, seed), rules)
     steps.update()
     balance = balance_table(marts.persons, rules)
     reproduction = reproduction_table(read_published(), table, tests)
     agree = agreement(reproduction)
     steps.update()
-    writer = ResultsWriter(results_dir, rules)
     for figure, name in FIGURE_TABLES.items():
         writer.table(table[table["figure"] == figure].reset_index(drop=True), name)
     writer.table(tests, "tests.csv")
@@ -87,25 +109,19 @@ def run(
     writer.table(reproduction, "reproduction.csv")
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
-    names = []
-    for name, draw in (("A1", figures.figure_a1), ("A2", figures.figure_a2),
-                       ("A3", figures.figure_a3)):
-        fig = draw(table, lab, min_cell)
-        writer.figure(fig, name)
-        figures.close(fig)
-        names.append(name)
+    writer.adopt(figures_written())
+    names = [name for name, _ in FIGURES]
     steps.update()
     md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)
     writer.text(md_text, "report.md")
-    writer.text(build_html(md_text, results_dir, names), "report.html")
-    summary = Summary(results_dir=results_dir, n_tests=len(tests),
+    writer.text(build_html(md_text, writer.results_dir, names), "report.html")
+    summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),
                       files=sorted({p.name for p in writer.written} | {"summary.json"}),
                       **asdict(agree))
     writer.json({**asdict(agree), "summary": summary_line(agree), "tests": len(tests),
                  "round_base": round_base, "min_cell": min_cell, "seed": seed, "lang": lang},
                 "summary.json")
     steps.update()
-    steps.close()
     return summary
 
 

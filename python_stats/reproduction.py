@@ -118,12 +118,49 @@ def comparison_groups(comparison: str) -> tuple[str, str]:
     return "profile_vs_controls", " vs ".join((profile, *CONTROLS))
 
 
-def reproduced_band(tests: pd.DataFrame, measure: str, pop: str, comparison: str) -> str:
+class FirstRow:
+    """The first row of a frame for each combination of values of some key columns.
+
+    `FirstRow(frame, keys).get(*values)` is `frame[<keys equal values>].iloc[0]` (None when no
+    row matches, or when the frame lacks a key column, as an empty table does), with the frame
+    scanned once instead of once per look-up.
+    """
+
+    def __init__(self, frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
+        self.frame = frame
+        self.positions: dict[tuple[object, ...], int] = {}
+        if any(k not in frame.columns for k in keys):
+            return
+        for position, key in enumerate(zip(*(frame[k].tolist() for k in keys), strict=True)):
+            self.positions.setdefault(key, position)
+
+    def get(self, *values: object) -> pd.Series | None:
+        """The first matching row, or None."""
+        position = self.positions.get(values)
+        return None if position is None else self.frame.iloc[position]
+
+
+@dataclass(frozen=True)
+class Reproduced:
+    """The controlled estimates and tests, indexed for the look-ups of the reproduction."""
+
+    estimates: FirstRow  # by figure, measure, group
+    by_measure: FirstRow  # by measure, group (any figure)
+    tests: FirstRow  # by measure, population, family, groups
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, tests: pd.DataFrame) -> Reproduced:
+        """Index the estimates table and tests.csv."""
+        return cls(FirstRow(table, ("figure", "measure", "group")),
+                   FirstRow(table, ("measure", "group")),
+                   FirstRow(tests, ("measure", "population", "family", "groups")))
+
+
+def reproduced_band(found: Reproduced, measure: str, pop: str, comparison: str) -> str:
     """The band of the omnibus test behind a statement ('' when there is none)."""
     family, groups = comparison_groups(comparison)
-    hit = tests[(tests["measure"] == measure) & (tests["population"] == pop)
-                & (tests["family"] == family) & (tests["groups"] == groups)]
-    return str(hit["band"].iloc[0]) if len(hit) else ""
+    hit = found.tests.get(measure, pop, family, groups)
+    return "" if hit is None else str(hit["band"])
 
 
 def display_places(unit: str) -> int:
@@ -147,27 +184,24 @@ def to_float(text: str) -> float:
         return math.nan
 
 
-def reproduction_row(pub: pd.Series, table: pd.DataFrame, tests: pd.DataFrame) -> dict:
+def reproduction_row(pub: pd.Series, found: Reproduced) -> dict:
     """One row of reproduction.csv."""
-    key = (table["figure"] == pub["figure"]) & (table["measure"] == pub["measure"]) & (
-        table["group"] == pub["group"])
-    est = table[key]
+    e = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
     published = to_float(pub["value"])
     row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
            "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
            "ci_high": math.nan, "inside_ci": "", "note": ""}
     if pub["measure"] in NOT_REPRODUCIBLE:
         row["note"] = NOT_REPRODUCIBLE[pub["measure"]]
-    elif len(est):
-        e = est.iloc[0]
+    elif e is not None:
         row["reproduced"] = format_number(float(e["value"]), display_places(pub["unit"]))
         row["ci_low"], row["ci_high"] = float(e["ci_low"]), float(e["ci_high"])
         row["note"] = str(e["note"]) if isinstance(e["note"], str) else ""
         bounds = (row["ci_low"], row["ci_high"])
         if not math.isnan(published) and not any(math.isnan(b) for b in bounds):
             row["inside_ci"] = bool(bounds[0] <= published <= bounds[1])
-    row.update(significance_columns(pub, tests))
-    row["note"] = "; ".join(x for x in (row["note"], note_check(pub, table)) if x)
+    row.update(significance_columns(pub, found))
+    row["note"] = "; ".join(x for x in (row["note"], note_check(pub, found)) if x)
     return row
 
 
@@ -187,14 +221,14 @@ def statement_holds(published: str, reproduced: str) -> bool:
     return BAND_ORDER.index(reproduced) <= BAND_ORDER.index(published)
 
 
-def significance_columns(pub: pd.Series, tests: pd.DataFrame) -> dict[str, object]:
+def significance_columns(pub: pd.Series, found: Reproduced) -> dict[str, object]:
     """Published significance statements beside the reproduced bands."""
     statements = parse_statements(pub["significance_note"], pub["group"])
     target = tested_measure(pub["figure"], pub["measure"])
     if not statements or target is None:
         return {"published_significance": "", "reproduced_band": "", "agrees": "",
                 "statements_total": 0, "statements_agreeing": 0, "statements_same_band": 0}
-    bands = [reproduced_band(tests, *target, s.comparison) for s in statements]
+    bands = [reproduced_band(found, *target, s.comparison) for s in statements]
     pairs = list(zip(statements, bands, strict=True))
     agreeing = sum(statement_holds(s.band, b) for s, b in pairs)
     return {
@@ -209,21 +243,20 @@ def significance_columns(pub: pd.Series, tests: pd.DataFrame) -> dict[str, objec
     }
 
 
-def note_check(pub: pd.Series, table: pd.DataFrame) -> str:
+def note_check(pub: pd.Series, found: Reproduced) -> str:
     """Numbers inside notes: '29% start their career with HT', 'between 48 and 52'."""
     note = pub["significance_note"]
     start = re.match(r"(\d+)% start their criminal career", note)
     between = re.match(r"between (\d+) and (\d+)", note)
     if start:
-        found = table[(table["measure"] == "starts_with_ht_pct") & (table["group"] == pub["group"])]
-        if len(found) and not math.isnan(found["value"].iloc[0]):
-            value = format_number(float(found["value"].iloc[0]), 0)
+        hit = found.by_measure.get("starts_with_ht_pct", pub["group"])
+        if hit is not None and not math.isnan(hit["value"]):
+            value = format_number(float(hit["value"]), 0)
             return f"note gives {start.group(1)}%, reproduced {value}%"
     if between:
-        key = (table["measure"] == pub["measure"]) & (table["group"] == pub["group"])
-        found = table[key & (table["figure"] == pub["figure"])]
-        if len(found) and not math.isnan(found["value"].iloc[0]):
-            value = float(found["value"].iloc[0])
+        hit = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
+        if hit is not None and not math.isnan(hit["value"]):
+            value = float(hit["value"])
             low, high = float(between.group(1)), float(between.group(2))
             inside = "inside" if low <= round(value) <= high else "outside"
             return f"note gives {between.group(1)}-{between.group(2)}, reproduced " \
@@ -235,7 +268,8 @@ def reproduction_table(
     published: pd.DataFrame, table: pd.DataFrame, tests: pd.DataFrame
 ) -> pd.DataFrame:
     """reproduction.csv: one row per published row, in the published order."""
-    return pd.DataFrame([reproduction_row(p, table, tests) for _, p in published.iterrows()])
+    found = Reproduced.of(table, tests)
+    return pd.DataFrame([reproduction_row(p, found) for _, p in published.iterrows()])
 
 
 @dataclass(frozen=True)
