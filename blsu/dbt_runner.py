@@ -72,8 +72,8 @@ def run_dbt(
         "--profiles-dir",
         str(PROJECT_ROOT / "profiles"),
     ]
-    if target_path is not None:
-        cmd += ["--target-path", str(target_path)]
+    if "--target-path" not in args:
+        cmd += ["--target-path", str(target_path or dbt_target(paths.db))]
     env = paths.env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     proc = subprocess.run(
@@ -103,6 +103,18 @@ def input_error(output: str, raw_dir: Path) -> str | None:
             start = text.find(str(raw_dir))
             return text[start:].split(". Detail:")[0]
     return None
+
+
+def dbt_target(db: Path) -> Path:
+    """dbt's target folder for a warehouse (`<db>.dbt-target`), kept from one run to the next.
+
+    Every build and refresh of one warehouse uses the same folder, so dbt re-parses only what
+    changed since the last run (partial parsing) instead of the whole project: a fixed cost of
+    several seconds per refresh. `run_results.json` of the last run is there too. Runs on one
+    warehouse never overlap (the refresh lock, the DuckDB file lock), so they never share it at
+    the same time. A `--target-path` given in the dbt arguments wins.
+    """
+    return db.with_name(db.name + ".dbt-target")
 
 
 def scratch_file(db: Path) -> Path:
@@ -143,7 +155,7 @@ def build_scratch(
             wal = paths.db.with_name(paths.db.name + ".wal")
             if wal.exists():
                 shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
-        run_dbt(args, building, quiet=quiet, target_path=target_path)
+        run_dbt(args, building, quiet=quiet, target_path=target_path or dbt_target(paths.db))
     except BaseException:
         discard(scratch)
         raise

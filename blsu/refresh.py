@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from blsu.dbt_runner import (
     WarehouseLockedError,
     build_scratch,
     check_unlocked,
+    dbt_target,
     discard,
     scratch_file,
     swap_in,
@@ -383,11 +383,12 @@ def _refresh_locked(paths: Paths, stats: StatsRunner, *, vars_text: str | None, 
     shutil.rmtree(scratch_results, ignore_errors=True)
     scratch = scratch_file(paths.db)
     try:
-        with tempfile.TemporaryDirectory(prefix="blsu-dbt-") as target:
-            scratch = build_scratch(
-                paths, args, from_current=not plan.full, quiet=True, target_path=Path(target)
-            )
-            n_models = models_rebuilt(Path(target))
+        target = dbt_target(paths.db)
+        (target / "run_results.json").unlink(missing_ok=True)
+        scratch = build_scratch(
+            paths, args, from_current=not plan.full, quiet=True, target_path=target
+        )
+        n_models = models_rebuilt(target)
         code = stats(["--db", str(scratch), "--results", str(scratch_results), "--quiet"])
         if code != 0:
             raise BuildError(f"the statistics failed (exit {code}); see the output above")

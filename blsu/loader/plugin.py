@@ -6,6 +6,8 @@ Source:    config: {plugin: cbs_raw, dataset: SLOAANG}   (dataset `_inventory` =
            config: {..., incremental_target: staging.stg_cbs__police_registrations}
 
 `raw_dir` is resolved against the working directory (the project root when dbt is run there).
+Parquet files are read by DuckDB itself (`blsu.loader.parquet`), CSV and .sav files by the Arrow
+readers (`blsu.loader.readers`); both give the same text table with the same checks.
 
 A source with `incremental_target` is loaded incrementally: when that table exists (and the run
 is not `--full-refresh`) the plugin compares the used files with the (file_year, source_file,
@@ -20,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
@@ -27,6 +30,7 @@ from dbt.adapters.duckdb.utils import SourceConfig
 from blsu.loader.datasets import DATASETS, DatasetSpec
 from blsu.loader.incremental import HeldFile, plan_load
 from blsu.loader.inventory import RawExtractError, find_dataset_folder, inventory_dataset
+from blsu.loader.parquet import all_parquet, parquet_relation
 from blsu.loader.readers import KnownRows, read_files, read_inventory
 
 INVENTORY = "_inventory"
@@ -95,15 +99,26 @@ class Plugin(BasePlugin):
             return None
         return [HeldFile(r[0], r[1], r[2], r[3] or "") for r in rows]
 
-    def load_dataset(self, spec: DatasetSpec, target: str | None) -> pa.RecordBatchReader:
-        """All used files (full load) or only the new and replaced years (incremental)."""
+    def load_dataset(
+        self, spec: DatasetSpec, target: str | None
+    ) -> pa.RecordBatchReader | duckdb.DuckDBPyRelation:
+        """All used files (full load) or only the new and replaced years (incremental).
+
+        Parquet files are read by DuckDB (a lazy relation on a cursor of the warehouse, which
+        dbt-duckdb then writes into the source table in one parallel pass); a dataset with a CSV
+        or .sav file, or nothing to read, goes through the Arrow readers.
+        """
         entries = inventory_dataset(self.raw_dir, spec)
         held = self.held_files(target) if target else None
         folder = find_dataset_folder(self.raw_dir, spec.name)
         plan = plan_load(spec, entries, held, folder)
+        if all_parquet(plan.files):
+            return parquet_relation(self.conn.cursor(), plan.files, spec)
         return read_files(plan.files, spec)
 
-    def load(self, source_config: SourceConfig) -> pa.RecordBatchReader | pa.Table:
+    def load(
+        self, source_config: SourceConfig
+    ) -> pa.RecordBatchReader | pa.Table | duckdb.DuckDBPyRelation:
         dataset = str(source_config.get("dataset") or source_config.identifier).upper()
         if dataset == INVENTORY.upper():
             return read_inventory(self.raw_dir, list(DATASETS.values()), self.known_rows())

@@ -73,3 +73,16 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
 
     again = site.blsu("refresh")
     assert again.returncode == 3, again.stdout + again.stderr
+
+
+def test_refresh_keeps_dbt_target_beside_the_warehouse_for_partial_parsing(site: Site) -> None:
+    """Build and refresh share `<db>.dbt-target`, so dbt re-parses only what changed."""
+    target = site.db.with_name(site.db.name + ".dbt-target")
+    (site.raw / "SLOAANG" / "SLOAANG_notes.csv").write_text("a,b\n1,2\n")
+    proc = site.blsu("refresh")
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    assert "SLOAANG SLOAANG_notes.csv unrecognised" in proc.stdout
+    assert (target / "partial_parse.msgpack").is_file()
+    results = (target / "run_results.json").read_text()
+    assert '"model.blsu.dq_findings"' in results
+    assert '"model.blsu.stg_cbs__police_registrations"' not in results
