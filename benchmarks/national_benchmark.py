@@ -12,7 +12,7 @@ For each scale (a fraction of the national register: 0.01, 0.1, 1) the script
    one-year refresh (a SLOAANG year copied as a corrected V2, then `blsu refresh`);
 4. writes benchmarks/RESULTS.md: machine, versions, date, the reproducing command, wall time and
    peak RSS per step, time per million input rows, the ratios against the targets and the
-   costliest dbt nodes (target/run_results.json of the build).
+   costliest dbt nodes (run_results.json of the build, in `<db>.dbt-target`).
 
 Peak RSS is the maximum over polls (every 0.1 s) of the summed VmRSS of the child process and all
 its descendants, so a peak shorter than the poll interval can be missed. Text of RESULTS.md from
@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from blsu.dbt_runner import dbt_target  # noqa: E402
 from blsu.loader.datasets import DATASETS  # noqa: E402
 from blsu.loader.inventory import inventory_dataset  # noqa: E402
 
@@ -309,14 +310,15 @@ def run_scale(scale: float, log: Path) -> ScaleRun:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    raw, db, results, target = work / "raw", work / "blsu.duckdb", work / "results", work / "target"
+    raw, db, results = work / "raw", work / "blsu.duckdb", work / "results"
+    target = dbt_target(db)  # where `blsu build` and `blsu refresh` keep dbt's target
     link_copy(extracts, raw)
     env = _env(BLSU_RAW_DIR=raw, BLSU_DB=db, BLSU_RESULTS=results)
     here = Path(__file__).resolve()
 
     floor_cmd = [sys.executable, str(here), "--floor-only", str(raw), str(work / "floor.duckdb")]
     run.steps.append(measure("floor", floor_cmd, env, log))
-    build_cmd = [blsu(), "build", "--quiet", "--", "--target-path", str(target)]
+    build_cmd = [blsu(), "build", "--quiet"]
     run.steps.append(measure("build", build_cmd, env, log))
     run.top_nodes = top_nodes(target)
     if run.steps[-1].exit_code != 0:
