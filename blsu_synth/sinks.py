@@ -35,40 +35,42 @@ def schema_of(columns: list[str]) -> pa.Schema:
     return pa.schema([(c, pa.string()) for c in columns])
 
 
-class ParquetSink:
+class _ArrowStreamSink:
+    """A file written chunk by chunk through a pyarrow writer (`_open` makes the writer)."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.schema = schema_of(columns)
+        self.rows = 0
+        self._writer = self._open(path, self.schema)
+
+    @staticmethod
+    def _open(path: Path, schema: pa.Schema) -> pq.ParquetWriter | pacsv.CSVWriter:
+        raise NotImplementedError
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
+            self.rows += table.num_rows
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+class ParquetSink(_ArrowStreamSink):
     """Parquet file written one row group per `write` (zstd, no timestamps in the metadata)."""
 
-    def __init__(self, path: Path, columns: list[str]) -> None:
-        self.path = path
-        self.schema = schema_of(columns)
-        self.rows = 0
-        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
-            self.rows += table.num_rows
-
-    def close(self) -> None:
-        self._writer.close()
+    @staticmethod
+    def _open(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+        return pq.ParquetWriter(path, schema, compression="zstd")
 
 
-class CsvSink:
+class CsvSink(_ArrowStreamSink):
     """UTF-8, comma-separated, header row; text values quoted."""
 
-    def __init__(self, path: Path, columns: list[str]) -> None:
-        self.path = path
-        self.schema = schema_of(columns)
-        self.rows = 0
-        self._writer = pacsv.CSVWriter(path, self.schema)
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._writer.write_table(table.select(self.schema.names).cast(self.schema))
-            self.rows += table.num_rows
-
-    def close(self) -> None:
-        self._writer.close()
+    @staticmethod
+    def _open(path: Path, schema: pa.Schema) -> pacsv.CSVWriter:
+        return pacsv.CSVWriter(path, schema)
 
 
 class SavSink:
