@@ -1,8 +1,11 @@
-"""Parquet extracts read by DuckDB itself, as one SQL relation with every column as text.
+"""Parquet extracts read by DuckDB itself, in place, as SQL with every column as text.
 
-The Arrow readers (`blsu.loader.readers`) build every batch in Python; for Parquet, DuckDB's own
-reader is faster and scans the row groups of a file on every thread. The relation gives exactly
-what `read_files` gives for the same files: the dataset schema (required columns, the union of
+The Arrow readers (`blsu.loader.readers`) build every batch in Python and the rows are stored in
+the warehouse before staging reads them again; for Parquet, DuckDB's own reader is faster, scans
+the row groups of a file on every thread, and needs no stored copy. `scan_plan` gives, per file,
+the SQL `select` that reads it (the staging models inline it through the macro `raw_extract`, so
+each row is read and written once); `parquet_relation` is the same SQL as one relation. Both give
+exactly what `read_files` gives for the same files: the dataset schema (required columns, the union of
 extra columns sorted, lineage), values turned into text by the same rules (integral floats
 without `.0`, dates as YYYYMMDD, other types cast), and the same checks:
 
@@ -25,6 +28,7 @@ from blsu.loader.inventory import FileEntry, RawExtractError
 from blsu.loader.readers import PERSON_NUMBER, YYYYMMDD, dataset_schema
 
 ROW_NUMBER = "file_row_number"
+SCAN_COLUMN = "SCAN_SQL"
 
 
 def quote_literal(text: str) -> str:
@@ -82,8 +86,8 @@ def scan(entry: FileEntry) -> str:
     return f"read_parquet({quote_literal(str(entry.path))}, {ROW_NUMBER} = true)"
 
 
-def check_rows(entry: FileEntry) -> None:
-    """Fail when a file is unreadable or has no data rows (from the footer, no rows read)."""
+def check_rows(entry: FileEntry) -> int:
+    """The file's row count from its footer (no rows read); fails when unreadable or empty."""
     try:
         rows = pq.ParquetFile(entry.path).metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
@@ -93,6 +97,7 @@ def check_rows(entry: FileEntry) -> None:
         ) from exc
     if rows == 0:
         raise RawExtractError(f"{entry.path}: no data rows (only a header); expected records")
+    return rows
 
 
 def check_date_columns(
@@ -139,6 +144,43 @@ def file_select(entry: FileEntry, columns: dict[str, str], schema: pa.Schema) ->
     return f"select {', '.join(items)} from {scan(entry)}"
 
 
+def checked_selects(
+    conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
+) -> list[tuple[FileEntry, int, str]]:
+    """(file, rows, select) per Parquet file, after the header, row-count and date checks."""
+    if not all_parquet(entries):
+        raise ValueError(f"{spec.name}: Parquet scans read one or more Parquet files only")
+    schema = dataset_schema(entries, spec)
+    selects = []
+    for entry in entries:
+        rows = check_rows(entry)
+        columns = file_columns(entry)
+        check_date_columns(conn, entry, columns, spec)
+        selects.append((entry, rows, file_select(entry, columns, schema)))
+    return selects
+
+
+def scan_plan(
+    conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
+) -> pa.Table:
+    """One row per file: its lineage, row count and the SQL `select` that reads it (SCAN_SQL).
+
+    The selects of one plan share the dataset schema, so `union all` of them in file order is
+    the dataset. The person-key check runs when a select is read.
+    """
+    selects = checked_selects(conn, entries, spec)
+    return pa.table(
+        {
+            "SOURCE_FILE": pa.array([e.file_name for e, _, _ in selects], pa.string()),
+            "FILE_YEAR": pa.array([e.year for e, _, _ in selects], pa.int32()),
+            "FILE_VERSION": pa.array([e.version for e, _, _ in selects], pa.int32()),
+            "FILE_SIGNATURE": pa.array([e.signature for e, _, _ in selects], pa.string()),
+            "N_ROWS": pa.array([rows for _, rows, _ in selects], pa.int64()),
+            SCAN_COLUMN: pa.array([sql for _, _, sql in selects], pa.string()),
+        }
+    )
+
+
 def parquet_relation(
     conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
 ) -> duckdb.DuckDBPyRelation:
@@ -147,16 +189,8 @@ def parquet_relation(
     Header, row-count and date-column checks run here, before the relation is returned; the
     person-key check runs while the relation is read.
     """
-    if not all_parquet(entries):
-        raise ValueError(f"{spec.name}: parquet_relation reads one or more Parquet files only")
-    schema = dataset_schema(entries, spec)
-    selects = []
-    for entry in entries:
-        check_rows(entry)
-        columns = file_columns(entry)
-        check_date_columns(conn, entry, columns, spec)
-        selects.append(file_select(entry, columns, schema))
-    return conn.sql("\nunion all\n".join(selects))
+    selects = checked_selects(conn, entries, spec)
+    return conn.sql("\nunion all\n".join(sql for _, _, sql in selects))
 
 
 def all_parquet(entries: list[FileEntry]) -> bool:

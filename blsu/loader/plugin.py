@@ -6,8 +6,15 @@ Source:    config: {plugin: cbs_raw, dataset: SLOAANG}   (dataset `_inventory` =
            config: {..., incremental_target: staging.stg_cbs__police_registrations}
 
 `raw_dir` is resolved against the working directory (the project root when dbt is run there).
-Parquet files are read by DuckDB itself (`blsu.loader.parquet`), CSV and .sav files by the Arrow
-readers (`blsu.loader.readers`); both give the same text table with the same checks.
+
+What a source table holds depends on the files a load reads:
+- all Parquet: the *scan plan*, one row per file with its lineage, row count and SCAN_SQL, the
+  SQL `select` that reads the file in place (`blsu.loader.parquet`). The staging models read a
+  source through the macro `raw_extract`, which inlines `union all` of those selects: each row
+  is read from the file and written into the warehouse once, by the staging model.
+- otherwise (a CSV or .sav file, or nothing to read): the rows themselves, read by the Arrow
+  readers (`blsu.loader.readers`) and stored by dbt-duckdb.
+Both give the staging models the same text table with the same checks.
 
 A source with `incremental_target` is loaded incrementally: when that table exists (and the run
 is not `--full-refresh`) the plugin compares the used files with the (file_year, source_file,
@@ -22,7 +29,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
@@ -30,7 +36,7 @@ from dbt.adapters.duckdb.utils import SourceConfig
 from blsu.loader.datasets import DATASETS, DatasetSpec
 from blsu.loader.incremental import HeldFile, plan_load
 from blsu.loader.inventory import RawExtractError, find_dataset_folder, inventory_dataset
-from blsu.loader.parquet import all_parquet, parquet_relation
+from blsu.loader.parquet import all_parquet, scan_plan
 from blsu.loader.readers import KnownRows, read_files, read_inventory
 
 INVENTORY = "_inventory"
@@ -99,26 +105,25 @@ class Plugin(BasePlugin):
             return None
         return [HeldFile(r[0], r[1], r[2], r[3] or "") for r in rows]
 
-    def load_dataset(
-        self, spec: DatasetSpec, target: str | None
-    ) -> pa.RecordBatchReader | duckdb.DuckDBPyRelation:
+    def load_dataset(self, spec: DatasetSpec, target: str | None) -> pa.RecordBatchReader | pa.Table:
         """All used files (full load) or only the new and replaced years (incremental).
 
-        Parquet files are read by DuckDB (a lazy relation on a cursor of the warehouse, which
-        dbt-duckdb then writes into the source table in one parallel pass); a dataset with a CSV
-        or .sav file, or nothing to read, goes through the Arrow readers.
+        Parquet files: the scan plan (read in place by the staging model); a dataset with a CSV
+        or .sav file, or nothing to read: the rows, from the Arrow readers.
         """
         entries = inventory_dataset(self.raw_dir, spec)
         held = self.held_files(target) if target else None
         folder = find_dataset_folder(self.raw_dir, spec.name)
         plan = plan_load(spec, entries, held, folder)
         if all_parquet(plan.files):
-            return parquet_relation(self.conn.cursor(), plan.files, spec)
+            cursor = self.conn.cursor()
+            try:
+                return scan_plan(cursor, plan.files, spec)
+            finally:
+                cursor.close()
         return read_files(plan.files, spec)
 
-    def load(
-        self, source_config: SourceConfig
-    ) -> pa.RecordBatchReader | pa.Table | duckdb.DuckDBPyRelation:
+    def load(self, source_config: SourceConfig) -> pa.RecordBatchReader | pa.Table:
         dataset = str(source_config.get("dataset") or source_config.identifier).upper()
         if dataset == INVENTORY.upper():
             return read_inventory(self.raw_dir, list(DATASETS.values()), self.known_rows())

@@ -13,6 +13,10 @@
     ('OMZAKEN', 'stg_cbs__om_cases'),
     ('SLOAANG', 'stg_cbs__police_registrations'),
 ] -%}
+{%- set file_counts = [
+    ('OMZAKEN', 'int_om_case_files'),
+    ('SLOAANG', 'int_police_registration_files'),
+] -%}
 {%- set lvb_sources = [
     ('AO_2015_2021', 'AO', 'stg_cbs__disability_benefits', 'diagnosis_code', 'benefit_year', true),
     ('CIZ_2017_2021', 'CIZ', 'stg_cbs__care_indications', 'care_package_code', 'decision_date', false),
@@ -31,6 +35,12 @@ raw_files as (
 -#}
 {% for dataset, model in staged -%}
 {{ model }} as not materialized (
+    select * from {{ ref(model) }}
+),
+
+{% endfor -%}
+{% for dataset, model in file_counts -%}
+{{ model }} as (
     select * from {{ ref(model) }}
 ),
 
@@ -277,11 +287,11 @@ sample_findings as (
 ),
 
 duplicate_rows as (
-    {% for dataset, model in coded -%}
+    {% for dataset, model in file_counts -%}
     select
         '{{ dataset }}' as dataset,
         'duplicate rows within a file (identical in every column; counted once)' as finding,
-        coalesce(sum(n_copies - 1), 0) as n_records
+        coalesce(sum(n_duplicate_rows), 0) as n_records
     from {{ model }}
     {% if not loop.last %}union all
     {% endif %}{%- endfor %}

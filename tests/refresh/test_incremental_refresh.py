@@ -41,12 +41,18 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
         ("SLOAANG2016CBKV2.parquet",),
         ("SLOAANG2024CBKV1.parquet",),
     ]
-    # the corrected year replaced the old one wholesale, its duplicate row counted once
+    # the corrected year replaced the old one wholesale; its duplicate row is counted in the
+    # per-file counts of that year only
     assert query(
         site.db,
-        "select source_file, count(*), sum(n_copies) from staging.stg_cbs__police_registrations "
+        "select source_file, count(*) from staging.stg_cbs__police_registrations "
         "where file_year = 2016 group by 1",
-    ) == [("SLOAANG2016CBKV2.parquet", n_corrected, n_corrected + 1)]
+    ) == [("SLOAANG2016CBKV2.parquet", n_corrected + 1)]
+    assert query(
+        site.db,
+        "select source_file, n_rows, n_duplicate_rows "
+        "from intermediate.int_police_registration_files where file_year = 2016",
+    ) == [("SLOAANG2016CBKV2.parquet", n_corrected + 1, 1)]
     assert query(
         site.db,
         "select n_records from marts.dq_findings where dataset = 'SLOAANG' "

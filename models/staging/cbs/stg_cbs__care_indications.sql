@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'ciz_2017_2021') }}
+    select * from {{ raw_extract('cbs', 'ciz_2017_2021') }}
 ),
 
 renamed as (

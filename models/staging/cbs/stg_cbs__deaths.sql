@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'gbaoverlijdentab') }}
+    select * from {{ raw_extract('cbs', 'gbaoverlijdentab') }}
 ),
 
 renamed as (

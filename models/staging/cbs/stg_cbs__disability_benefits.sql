@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'ao_2015_2021') }}
+    select * from {{ raw_extract('cbs', 'ao_2015_2021') }}
 ),
 
 renamed as (

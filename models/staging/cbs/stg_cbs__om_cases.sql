@@ -11,7 +11,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'omzaken') }}
+    select * from {{ raw_extract('cbs', 'omzaken') }}
 ),
 
 renamed as (
@@ -30,14 +30,6 @@ renamed as (
         file_version as file_version,
         file_signature as file_signature
     from source
-),
-
-deduplicated as (
-    select
-        *,
-        count(*) as n_copies
-    from renamed
-    group by all
 )
 
-select * from deduplicated
+select * from renamed

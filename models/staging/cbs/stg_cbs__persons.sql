@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'gbapersoontab') }}
+    select * from {{ raw_extract('cbs', 'gbapersoontab') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'wsw_2015_2021') }}
+    select * from {{ raw_extract('cbs', 'wsw_2015_2021') }}
 ),
 
 renamed as (

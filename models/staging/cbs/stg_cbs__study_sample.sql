@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'blsu_steekproef') }}
+    select * from {{ raw_extract('cbs', 'blsu_steekproef') }}
 ),
 
 renamed as (
