@@ -328,8 +328,13 @@ def swap_results(scratch: Path, results: Path) -> None:
 
 
 def dbt_args(plan: RefreshPlan, vars_text: str | None, vars_changed: bool) -> list[str]:
-    """`build` of what the changes affect; everything on a full build or when vars changed."""
-    args = ["build"]
+    """`build` of what the changes affect; everything on a full build or when vars changed.
+
+    Unit tests are left out: they check the models' logic on fixed rows, which new data cannot
+    change, and they run in every `blsu build` and `dbt build`. The data tests of every rebuilt
+    model run.
+    """
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if not plan.full and not vars_changed:
         args += ["--select", *plan.selectors()]
     if vars_text:

@@ -4,10 +4,10 @@ The Arrow readers (`blsu.loader.readers`) build every batch in Python and the ro
 the warehouse before staging reads them again; for Parquet, DuckDB's own reader is faster, scans
 the row groups of a file on every thread, and needs no stored copy. `scan_plan` gives, per file,
 the SQL `select` that reads it (the staging models inline it through the macro `raw_extract`, so
-each row is read and written once); `parquet_relation` is the same SQL as one relation. Both give
-exactly what `read_files` gives for the same files: the dataset schema (required columns, the union of
-extra columns sorted, lineage), values turned into text by the same rules (integral floats
-without `.0`, dates as YYYYMMDD, other types cast), and the same checks:
+each row is read and written once); `parquet_relation` is the same SQL as one relation. Both
+give exactly what `read_files` gives for the same files: the dataset schema (required columns,
+the union of extra columns sorted, lineage), values turned into text by the same rules
+(integral floats without `.0`, dates as YYYYMMDD, other types cast), and the same checks:
 
 - a linkable record (RINPERSOONS `R`) whose RINPERSOON is not 9 digits fails the query that
   reads it (DuckDB `error()`), naming the file and the row (1 = first data row);

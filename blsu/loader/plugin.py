@@ -105,7 +105,9 @@ class Plugin(BasePlugin):
             return None
         return [HeldFile(r[0], r[1], r[2], r[3] or "") for r in rows]
 
-    def load_dataset(self, spec: DatasetSpec, target: str | None) -> pa.RecordBatchReader | pa.Table:
+    def load_dataset(
+        self, spec: DatasetSpec, target: str | None
+    ) -> pa.RecordBatchReader | pa.Table:
         """All used files (full load) or only the new and replaced years (incremental).
 
         Parquet files: the scan plan (read in place by the staging model); a dataset with a CSV

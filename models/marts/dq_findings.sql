@@ -242,14 +242,10 @@ sample_findings as (
     select
         'BLSU_STEEKPROEF' as dataset,
         'sample members not in the register' as finding,
-        count(distinct stg_cbs__study_sample.rinpersoon)
-        filter (where persons.rinpersoon is null) as n_records
+        {#- int_sample_members holds one row per linked sample member found in the register -#}
+        count(distinct rinpersoon) - (select count(*) from sample_members) as n_records
     from stg_cbs__study_sample
-    left join persons
-        on
-            stg_cbs__study_sample.rinpersoons = persons.rinpersoons
-            and stg_cbs__study_sample.rinpersoon = persons.rinpersoon
-    where stg_cbs__study_sample.rinpersoons = 'R'
+    where rinpersoons = 'R'
     union all
     select
         'BLSU_STEEKPROEF',

@@ -13,13 +13,28 @@ persons as (
     select * from {{ ref('int_persons') }}
 ),
 
+{#- only the study persons' rows of the two national tables are read further -#}
+study_om_cases as (
+    select om_cases.*
+    from om_cases
+    semi join study_persons
+        on om_cases.rinpersoon = study_persons.rinpersoon
+),
+
+study_register_rows as (
+    select persons.*
+    from persons
+    semi join study_persons
+        on persons.rinpersoon = study_persons.rinpersoon
+),
+
 om_history as (
     select
         rinpersoon,
         count(*) as n_cases,
         count(*) filter (where is_in_om_window) as n_cases_in_window,
         count(*) filter (where is_ht_case) as n_ht_cases
-    from om_cases
+    from study_om_cases
     group by rinpersoon
 ),
 
@@ -29,13 +44,13 @@ controls as (
         study_persons.study_group,
         study_persons.sex,
         study_persons.birth_year,
-        persons.death_date,
+        study_register_rows.death_date,
         coalesce(om_history.n_cases, 0) as n_cases,
         coalesce(om_history.n_cases_in_window, 0) as n_cases_in_window,
         coalesce(om_history.n_ht_cases, 0) as n_ht_cases
     from study_persons
-    left join persons
-        on study_persons.rinpersoon = persons.rinpersoon
+    left join study_register_rows
+        on study_persons.rinpersoon = study_register_rows.rinpersoon
     left join om_history
         on study_persons.rinpersoon = om_history.rinpersoon
     where study_persons.study_group <> 'blsu'
