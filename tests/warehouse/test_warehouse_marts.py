@@ -209,3 +209,28 @@ def test_aggregates_are_disclosure_controlled(warehouse):
     ).fetchall()
     # every group has fewer than 10 persons: all counts and shares suppressed
     assert all(row[1:] == (None, None, None) for row in rows)
+
+
+def test_contracted_marts_enforce_not_null_in_the_table_definition(warehouse):
+    """The marts' not-null columns are NOT NULL in DuckDB: a null fails the build itself."""
+    nullable = dict(
+        warehouse.execute(
+            "select table_name || '.' || column_name, is_nullable "
+            "from information_schema.columns where table_schema = 'marts' "
+            "and table_name in ('fct_study_persons', 'fct_offender_careers', 'dq_findings')"
+        ).fetchall()
+    )
+    for column in (
+        "fct_study_persons.rinpersoon",
+        "fct_study_persons.study_group",
+        "fct_study_persons.has_lvb",
+        "fct_study_persons.n_victimisations",
+        "fct_study_persons.victim_mensenhandel",
+        "fct_offender_careers.n_cases",
+        "fct_offender_careers.starts_with_ht",
+        "dq_findings.n_records",
+    ):
+        assert nullable[column] == "NO", column
+    # columns that may be null stay nullable
+    assert nullable["fct_study_persons.profile"] == "YES"
+    assert nullable["fct_study_persons.first_ht_date"] == "YES"
