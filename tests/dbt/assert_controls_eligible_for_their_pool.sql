@@ -13,8 +13,8 @@ persons as (
     select * from {{ ref('int_persons') }}
 ),
 
-{#- only the study persons' rows of the two national tables are read further -#}
 study_om_cases as (
+    -- only the study persons' rows of the two national tables are read further
     select om_cases.*
     from om_cases
     semi join study_persons
