@@ -13,7 +13,7 @@ import pytest
 
 from blsu.loader import DATASETS, RawExtractError, inventory_dataset
 from blsu.loader.inventory import FileEntry
-from blsu.loader.parquet import all_parquet, parquet_relation
+from blsu.loader.parquet import SCAN_COLUMN, all_parquet, parquet_relation, scan_plan
 from blsu.loader.readers import read_files
 
 SPEC = DATASETS["SLOAANG"]
@@ -129,3 +129,22 @@ def test_datasets_with_a_csv_file_are_not_read_by_duckdb(tmp_path: Path) -> None
     pd.DataFrame(sloaang_rows()).to_csv(tmp_path / "SLOAANG" / "SLOAANG2016CBKV1.csv", index=False)
     entries = used(tmp_path)
     assert all_parquet(entries[:1]) and not all_parquet(entries) and not all_parquet([])
+
+
+def test_scan_plan_has_one_row_per_file_whose_selects_read_the_dataset(tmp_path: Path) -> None:
+    """The plan the staging models inline: lineage, footer row count and SQL per file."""
+    raw = tmp_path / "raw"
+    write_parquet(raw, "SLOAANG2014CBKV1.parquet", pa.table(sloaang_rows(2)))
+    write_parquet(raw, "SLOAANG2015CBKV1.parquet", pa.table(sloaang_rows(1)))
+    write_parquet(raw, "SLOAANG2015CBKV2.parquet", pa.table(sloaang_rows(3)))
+    con = duckdb.connect()
+    plan = scan_plan(con, used(raw), SPEC).to_pylist()
+
+    assert [(p["SOURCE_FILE"], p["FILE_YEAR"], p["FILE_VERSION"], p["N_ROWS"]) for p in plan] == [
+        ("SLOAANG2014CBKV1.parquet", 2014, 1, 2),
+        ("SLOAANG2015CBKV2.parquet", 2015, 2, 3),
+    ]
+    assert all(p[SCAN_COLUMN].startswith("select ") for p in plan)
+    union = "\nunion all\n".join(p[SCAN_COLUMN] for p in plan)
+    assert con.sql(union).to_arrow_table().to_pylist() == duckdb_rows(raw)
+    assert len(duckdb_rows(raw)) == 5
