@@ -5,7 +5,8 @@ Profile:   plugins: [{module: blsu.loader.plugin, alias: cbs_raw,
 Source:    config: {plugin: cbs_raw, dataset: SLOAANG}   (dataset `_inventory` = the file inventory)
            config: {..., incremental_target: staging.stg_cbs__police_registrations}
 
-`raw_dir` is resolved against the working directory (the project root when dbt is run there).
+`raw_dir` is resolved against the working directory (the project root when dbt is run there)
+and kept as an absolute path.
 
 What a source table holds depends on the files a load reads:
 - all Parquet: the *scan plan*, one row per file with its lineage, row count and SCAN_SQL, the
@@ -46,7 +47,9 @@ class Plugin(BasePlugin):
     """Loads one dataset of the raw-extract contract per source table."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self.raw_dir = Path(str(plugin_config.get("raw_dir") or "data/raw")).expanduser()
+        # absolute: the scan plans put file paths into staging views, which must read the
+        # files from whatever directory the warehouse is queried
+        self.raw_dir = Path(str(plugin_config.get("raw_dir") or "data/raw")).expanduser().resolve()
         self.schema = str(plugin_config.get("schema") or "raw")
 
     def configure_connection(self, conn: Any) -> None:

@@ -103,3 +103,15 @@ def test_columns_are_text_with_upper_case_names_and_lineage(tmp_path):
 def test_missing_dataset_folder_is_reported(tmp_path):
     with pytest.raises(RawExtractError, match=r"dataset folder .*OMZAKEN not found"):
         inventory_dataset(tmp_path, DATASETS["OMZAKEN"])
+
+
+def test_plugin_keeps_the_raw_folder_as_an_absolute_path(tmp_path, monkeypatch):
+    """Staging views read Parquet files by the paths in the scan plan: they must be absolute."""
+    from blsu.loader.plugin import Plugin
+
+    (tmp_path / "extracts").mkdir()
+    monkeypatch.chdir(tmp_path)
+    plugin = Plugin.__new__(Plugin)
+    plugin.initialize({"raw_dir": "extracts"})
+    assert plugin.raw_dir == tmp_path.resolve() / "extracts"
+    assert plugin.raw_dir.is_absolute()
