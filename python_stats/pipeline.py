@@ -34,28 +34,18 @@ FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv
 
 
 @dataclass(frozen=True)
-class Summary:
-    """What a run produced and how well it reproduces the publication."""
+class Summary(Agreement):
+    """What a run produced and how well it reproduces the publication (the agreement counts,
+    inherited, plus the run's outputs)."""
 
     results_dir: Path
-    numbers_inside: int
-    numbers_compared: int
-    numbers_published: int
-    statements_agreeing: int
-    statements: int
-    statements_same_band: int
     n_tests: int
     files: list[str] = field(default_factory=list)
 
     @property
-    def agreement(self) -> Agreement:
-        return Agreement(self.numbers_inside, self.numbers_compared, self.numbers_published,
-                         self.statements_agreeing, self.statements, self.statements_same_band)
-
-    @property
     def line(self) -> str:
         """The report's summary sentence."""
-        return summary_line(self.agreement)
+        return summary_line(self)
 
 
 def run(
