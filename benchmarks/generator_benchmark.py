@@ -13,41 +13,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from process_tree import run_measured  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "RESULTS_generator.md"
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(c) for c in text.split()]
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def tree_rss_kib(pid: int) -> int:
-    """Summed resident set size of a process and all its descendants."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        total += _rss_kib(p)
-        stack.extend(_children(p))
-    return total
 
 
 def folder_size(path: Path) -> int:
@@ -72,15 +46,9 @@ def run_one(size: str, fmt: str, workdir: Path) -> dict[str, object]:
         fmt,
         "--quiet",
     ]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_kib(proc.pid))
-        time.sleep(0.2)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"generator failed for size {size} (exit {proc.returncode})")
+    wall, peak_mib, code = run_measured(cmd, 0.2, env=env, cwd=ROOT)
+    if code != 0:
+        raise SystemExit(f"generator failed for size {size} (exit {code})")
     import json
 
     manifest = json.loads((out / "manifest.json").read_text())
@@ -90,7 +58,7 @@ def run_one(size: str, fmt: str, workdir: Path) -> dict[str, object]:
         "size": size,
         "format": fmt,
         "wall_s": wall,
-        "peak_rss_mib": peak / 1024,
+        "peak_rss_mib": peak_mib,
         "output_mib": folder_size(out) / 2**20,
         "rows": rows,
         "police_rows_per_year": police / 15,

@@ -31,13 +31,14 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from process_tree import run_measured  # noqa: E402
 
 from blsu.dbt_runner import dbt_target  # noqa: E402
 from blsu.loader.datasets import DATASETS  # noqa: E402
@@ -83,62 +84,16 @@ class ScaleRun:
         return next((s for s in self.steps if s.name == name), None)
 
 
-# ---------------------------------------------------------------------------------------------
-# process-tree measurement
-
-
-def _children(pid: int) -> list[int]:
-    """Children of every thread of `pid` (a child started from any thread is listed there)."""
-    found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return found
-    for task in tasks:
-        try:
-            found.extend(int(c) for c in (task / "children").read_text().split())
-        except OSError:
-            continue
-    return found
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def tree_rss_kib(pid: int) -> int:
-    """Summed resident set size (KiB) of a process and all its descendants."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        total += _rss_kib(p)
-        stack.extend(_children(p))
-    return total
-
-
 def measure(name: str, cmd: list[str], env: dict[str, str], log: Path, note: str = "") -> Step:
     """Run `cmd` from the project root; wall time and peak tree RSS; output appended to `log`."""
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n==> {name}: {' '.join(cmd)}\n")
         out.flush()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_kib(proc.pid))
-            time.sleep(POLL_SECONDS)
-        wall = time.perf_counter() - start
-    step = Step(name, wall, peak / 1024, proc.returncode, note)
-    print(f"  {name}: {wall:.1f} s, peak {peak / 1024:.0f} MiB, exit {proc.returncode}", flush=True)
+        wall, peak, code = run_measured(
+            cmd, POLL_SECONDS, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    step = Step(name, wall, peak, code, note)
+    print(f"  {name}: {wall:.1f} s, peak {peak:.0f} MiB, exit {code}", flush=True)
     return step
 
 
