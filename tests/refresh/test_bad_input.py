@@ -16,19 +16,20 @@ from blsu.loader import DATASETS, RawExtractError
 from blsu.loader.inventory import inventory_dataset
 from blsu.loader.readers import read_files
 
+SLOAANG_ROW = {
+    "RINPERSOONS": "R",
+    "RINPERSOON": "000000001",
+    "VOORVALNUMMER": "I1",
+    "ROL": "S",
+    "FEITCODE": "SR:300",
+    "PLEEGDATUM": "20150101",
+    "REGISTRATIEDATUM": "20150102",
+}
+
 
 def sloaang_csv(path: Path, rows: list[dict[str, str]] | None = None, **kw: object) -> Path:
-    row = {
-        "RINPERSOONS": "R",
-        "RINPERSOON": "000000001",
-        "VOORVALNUMMER": "I1",
-        "ROL": "S",
-        "FEITCODE": "SR:300",
-        "PLEEGDATUM": "20150101",
-        "REGISTRATIEDATUM": "20150102",
-    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows or [row]).to_csv(path, index=False, **kw)
+    pd.DataFrame(rows or [SLOAANG_ROW]).to_csv(path, index=False, **kw)
     return path
 
 
@@ -39,16 +40,7 @@ def load(raw: Path) -> None:
 
 
 def rows_with(**changes: str) -> list[dict[str, str]]:
-    base = {
-        "RINPERSOONS": "R",
-        "RINPERSOON": "000000001",
-        "VOORVALNUMMER": "I1",
-        "ROL": "S",
-        "FEITCODE": "SR:300",
-        "PLEEGDATUM": "20150101",
-        "REGISTRATIEDATUM": "20150102",
-    }
-    return [base, {**base, "VOORVALNUMMER": "I2", **changes}]
+    return [SLOAANG_ROW, {**SLOAANG_ROW, "VOORVALNUMMER": "I2", **changes}]
 
 
 def test_rinpersoon_of_eight_digits_is_an_error_naming_file_and_row(tmp_path: Path) -> None:
