@@ -40,7 +40,7 @@ def load(raw: Path) -> None:
 
 
 def rows_with(**changes: str) -> list[dict[str, str]]:
-    return [SLOAANG_ROW, {**SLOAANG_ROW, "VOORVALNUMMER": "I2", **changes}]
+    return [dict(SLOAANG_ROW), {**SLOAANG_ROW, "VOORVALNUMMER": "I2", **changes}]
 
 
 def test_rinpersoon_of_eight_digits_is_an_error_naming_file_and_row(tmp_path: Path) -> None:
