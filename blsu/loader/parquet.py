@@ -4,8 +4,8 @@ The Arrow readers (`blsu.loader.readers`) build every batch in Python and the ro
 the warehouse before staging reads them again; for Parquet, DuckDB's own reader is faster, scans
 the row groups of a file on every thread, and needs no stored copy. `scan_plan` gives, per file,
 the SQL `select` that reads it (the staging models inline it through the macro `raw_extract`, so
-each row is read and written once); `parquet_relation` is the same SQL as one relation. Both
-give exactly what `read_files` gives for the same files: the dataset schema (required columns,
+each row is read and written once). `union all` of a plan's selects gives exactly what
+`read_files` gives for the same files: the dataset schema (required columns,
 the union of extra columns sorted, lineage), values turned into text by the same rules
 (integral floats without `.0`, dates as YYYYMMDD, other types cast), and the same checks:
 
@@ -144,12 +144,17 @@ def file_select(entry: FileEntry, columns: dict[str, str], schema: pa.Schema) ->
     return f"select {', '.join(items)} from {scan(entry)}"
 
 
-def checked_selects(
+def scan_plan(
     conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
-) -> list[tuple[FileEntry, int, str]]:
-    """(file, rows, select) per Parquet file, after the header, row-count and date checks."""
+) -> pa.Table:
+    """One row per file: its lineage, row count and the SQL `select` that reads it (SCAN_SQL).
+
+    The selects of one plan share the dataset schema, so `union all` of them in file order is
+    the dataset. Header, row-count and date-column checks run here, before the plan is returned;
+    the person-key check runs when a select is read.
+    """
     if not all_parquet(entries):
-        raise ValueError(f"{spec.name}: Parquet scans read one or more Parquet files only")
+        raise ValueError(f"{spec.name}: a scan plan reads one or more Parquet files only")
     schema = dataset_schema(entries, spec)
     selects = []
     for entry in entries:
@@ -157,18 +162,6 @@ def checked_selects(
         columns = file_columns(entry)
         check_date_columns(conn, entry, columns, spec)
         selects.append((entry, rows, file_select(entry, columns, schema)))
-    return selects
-
-
-def scan_plan(
-    conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
-) -> pa.Table:
-    """One row per file: its lineage, row count and the SQL `select` that reads it (SCAN_SQL).
-
-    The selects of one plan share the dataset schema, so `union all` of them in file order is
-    the dataset. The person-key check runs when a select is read.
-    """
-    selects = checked_selects(conn, entries, spec)
     return pa.table(
         {
             "SOURCE_FILE": pa.array([e.file_name for e, _, _ in selects], pa.string()),
@@ -179,18 +172,6 @@ def scan_plan(
             SCAN_COLUMN: pa.array([sql for _, _, sql in selects], pa.string()),
         }
     )
-
-
-def parquet_relation(
-    conn: duckdb.DuckDBPyConnection, entries: list[FileEntry], spec: DatasetSpec
-) -> duckdb.DuckDBPyRelation:
-    """The given Parquet files of one dataset as one lazy relation on `conn` (union all).
-
-    Header, row-count and date-column checks run here, before the relation is returned; the
-    person-key check runs while the relation is read.
-    """
-    selects = checked_selects(conn, entries, spec)
-    return conn.sql("\nunion all\n".join(sql for _, _, sql in selects))
 
 
 def all_parquet(entries: list[FileEntry]) -> bool:
