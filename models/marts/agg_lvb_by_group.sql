@@ -6,24 +6,7 @@ study_persons as (
 ),
 
 grouped as (
-    select
-        'study_group' as group_type,
-        study_group as group_name,
-        has_lvb,
-        lvb_ao,
-        lvb_ciz,
-        lvb_wsw
-    from study_persons
-    union all
-    select
-        'profile' as group_type,
-        profile as group_name,
-        has_lvb,
-        lvb_ao,
-        lvb_ciz,
-        lvb_wsw
-    from study_persons
-    where study_group = 'blsu'
+    {{ reporting_groups('study_persons') }}
 ),
 
 counts as (

@@ -13,18 +13,7 @@ victims as (
 ),
 
 grouped as (
-    select
-        'study_group' as group_type,
-        study_group as group_name,
-        *
-    from victims
-    union all
-    select
-        'profile' as group_type,
-        profile as group_name,
-        *
-    from victims
-    where study_group = 'blsu'
+    {{ reporting_groups('victims') }}
 ),
 
 long_format as (

@@ -9,24 +9,7 @@ study_persons as (
 ),
 
 grouped as (
-    select
-        'study_group' as group_type,
-        study_group as group_name,
-        is_victim,
-        n_victimisations,
-        recent_victim_eligible,
-        recent_victim_3y
-    from study_persons
-    union all
-    select
-        'profile' as group_type,
-        profile as group_name,
-        is_victim,
-        n_victimisations,
-        recent_victim_eligible,
-        recent_victim_3y
-    from study_persons
-    where study_group = 'blsu'
+    {{ reporting_groups('study_persons') }}
 ),
 
 counts as (
