@@ -17,6 +17,29 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+def lock_holder(db: Path) -> subprocess.Popen[str]:
+    """Another process that holds the refresh lock of `db` until it reads a line on stdin."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from blsu.paths import Paths\n"
+            "from blsu.refresh import refresh_lock\n"
+            f"p = Paths(Path('r'), Path({str(db)!r}), Path('r'))\n"
+            "with refresh_lock(p):\n"
+            "    print('locked', flush=True)\n"
+            "    sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
 def test_state_is_ignored_when_the_warehouse_file_is_gone(tmp_path: Path) -> None:
     paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
     rf.save_state(paths, {"vars": {"matching_seed": 7}})
@@ -27,25 +50,8 @@ def test_state_is_ignored_when_the_warehouse_file_is_gone(tmp_path: Path) -> Non
 
 def test_second_refresh_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
     paths = Paths(raw_dir=tmp_path, db=tmp_path / "w.duckdb", results=tmp_path / "r")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\n"
-            "from pathlib import Path\n"
-            "from blsu.paths import Paths\n"
-            "from blsu.refresh import refresh_lock\n"
-            f"p = Paths(Path({str(tmp_path)!r}), Path({str(paths.db)!r}), Path('r'))\n"
-            "with refresh_lock(p):\n"
-            "    print('locked', flush=True)\n"
-            "    sys.stdin.readline()\n",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = lock_holder(paths.db)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with (
             pytest.raises(rf.RefreshLockedError, match=f"pid {holder.pid}"),
             rf.refresh_lock(paths),
@@ -80,25 +86,8 @@ def test_paths_follow_the_environment(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_overlapping_refresh_exits_75_and_names_the_holder(tmp_path: Path) -> None:
     _write(tmp_path / "raw" / "SLOAANG" / "SLOAANG2022CBKV1.parquet", b"x")
     paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from pathlib import Path\n"
-            "from blsu.paths import Paths\n"
-            "from blsu.refresh import refresh_lock\n"
-            f"p = Paths(Path('r'), Path({str(paths.db)!r}), Path('r'))\n"
-            "with refresh_lock(p):\n"
-            "    print('locked', flush=True)\n"
-            "    sys.stdin.readline()\n",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = lock_holder(paths.db)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         assert rf.run_refresh(paths, lambda argv: 0) == rf.EXIT_LOCKED
     finally:
         holder.communicate("\n", timeout=30)
