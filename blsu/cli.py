@@ -30,9 +30,23 @@ def _stats(argv: Sequence[str]) -> int:
     return stats_main(list(argv))
 
 
+def _sql(argv: Sequence[str]) -> int:
+    from blsu.sql import main as sql_main
+
+    return sql_main(argv)
+
+
+def _docs(argv: Sequence[str]) -> int:
+    from blsu.docs import main as docs_main
+
+    return docs_main(argv)
+
+
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
     "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
+    "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
+    "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
 }
 
 
