@@ -5,7 +5,8 @@ column, test and exposure with its description, and the lineage graph from the r
 the marts to the statistics and the report (the exposures). It runs against an empty scratch
 database named like the warehouse, never the warehouse itself, so it works while a shell or a
 build has the warehouse open and puts no data of it (row counts, statistics) into the file: the
-catalog is left empty, the column types shown are those the YAML declares.
+catalog is left empty, the column types shown are those the YAML declares. Without raw extracts
+(a fresh clone) the site is made from the parsed project, without the compiled SQL.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from blsu.dbt_runner import BuildError, run_dbt
-from blsu.paths import Paths
+from blsu.paths import Paths, has_extracts
 
 DOCS_FILE = "warehouse_docs.html"
 
@@ -33,8 +34,13 @@ def generate_docs(paths: Paths, out: Path, *, quiet: bool = True) -> Path:
     with tempfile.TemporaryDirectory(prefix="blsu-docs-") as tmp:
         scratch = Paths(raw_dir=paths.raw_dir, db=Path(tmp) / paths.db.name, results=paths.results)
         target = Path(tmp) / "target"
-        run_dbt(["docs", "generate", "--static", "--empty-catalog"], scratch, quiet=quiet,
-                target_path=target)
+        generate = ["docs", "generate", "--static", "--empty-catalog"]
+        if not has_extracts(paths.raw_dir):
+            # compiling reads the sources' columns from the raw folder: without one, document
+            # the project as parsed (the lineage and descriptions, no compiled SQL)
+            run_dbt(["parse"], scratch, quiet=quiet, target_path=target)
+            generate.append("--no-compile")
+        run_dbt(generate, scratch, quiet=quiet, target_path=target)
         site = target / "static_index.html"
         if not site.exists():
             raise BuildError(f"dbt docs generate wrote no {site.name}")

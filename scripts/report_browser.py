@@ -84,6 +84,11 @@ def check_page(html: Path, width: int) -> dict:
     return json.loads(text)
 
 
+def rendered_dom(url: str) -> str:
+    """The page's DOM after its scripts ran (for pages that build themselves, as dbt's docs)."""
+    return _run(["--virtual-time-budget=20000", "--dump-dom", url]).stdout
+
+
 def screenshot(html: Path, png: Path, width: int = SCREEN_WIDTH_PX, height: int = 2400) -> Path:
     """A PNG of the top `height` px of the page at `width` px."""
     png.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from blsu.paths import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
-from report_browser import CHROMIUM, problems
+from report_browser import CHROMIUM, problems, rendered_dom
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
@@ -36,3 +36,15 @@ def test_every_image_loads_and_nothing_overflows_the_page(reports, lang: str) ->
     html = reports[lang]
     assert html.read_text(encoding="utf-8").count("<img ") == 3
     assert problems(html) == []
+
+
+def test_the_docs_site_opens_offline_on_the_report_exposure_and_its_marts(main_job) -> None:
+    tmp, _ = main_job
+    out = tmp / "docs" / "site.html"
+    made = subprocess.run([BLSU, "docs", "-o", str(out)], env=blsu_env(tmp), cwd=tmp,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+    dom = rendered_dom(out.as_uri() + "#!/exposure/exposure.blsu.reproduction_report")
+    assert "Reproduction report (results/report.html)" in dom
+    for mart in ("fct_study_persons", "fct_offender_careers", "dq_findings", "dim_raw_files"):
+        assert f'href="#!/model/model.blsu.{mart}">{mart}</a>' in dom, mart
