@@ -378,6 +378,10 @@ def run(args: argparse.Namespace) -> int:
             return interactive(paths, args, tty=sys.stdin.isatty())
         sql = query_text(args.query, paths, args.vars)
         con = connect(paths.db, write=args.write)
+        busy = warehouse_activity(paths.db)
+        if busy:
+            print(f"blsu sql: note: {busy}; this answer is from the warehouse before it",
+                  file=sys.stderr)
         try:
             rel = execute(con, sql)
             if rel is None:
