@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -257,8 +257,10 @@ class Shell:
         self.output: Path | None = None
 
     def run(self) -> None:
-        if self.prompts[0]:
-            _enable_history()
+        with kept_history(bool(self.prompts[0])):
+            self.read_loop()
+
+    def read_loop(self) -> None:
         buffer: list[str] = []
         while True:
             try:
@@ -320,23 +322,25 @@ class Shell:
         return True
 
 
-def _enable_history() -> None:
-    """Line editing and a history kept across sessions (readline, where the platform has it)."""
+@contextlib.contextmanager
+def kept_history(enabled: bool) -> Iterator[None]:
+    """Line editing and a history file kept across sessions (readline, where there is one)."""
     try:
-        import atexit
         import readline
     except ImportError:
+        enabled = False
+    if not enabled:
+        yield
         return
     history = Path(os.environ.get("BLSU_SQL_HISTORY", HISTORY_FILE))
     with contextlib.suppress(OSError):
         readline.read_history_file(history)
     readline.set_history_length(2000)
-    atexit.register(_save_history, readline, history)
-
-
-def _save_history(readline_module: object, history: Path) -> None:
-    with contextlib.suppress(OSError):
-        readline_module.write_history_file(history)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(history)
 
 
 SQL_HELP = """Without QUERY: an interactive SQL prompt on the warehouse ($BLSU_DB), read-only,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
 import re
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +100,32 @@ def test_sql_script_on_stdin_lists_tables_with_their_dbt_descriptions(site: Path
     assert "One row per study person" in proc.stdout
     assert "Any LVB source." in proc.stdout  # the description of has_lvb
     assert re.search(r"│\s+42 │", proc.stdout)
+
+
+def test_the_prompt_on_a_terminal_answers_and_keeps_the_history(site: Path, tmp_path) -> None:
+    history = tmp_path / "history"
+    main, terminal = pty.openpty()
+    shell = subprocess.Popen([BLSU, "sql"], stdin=terminal, stdout=terminal, stderr=terminal,
+                             env=blsu_env(site) | {"BLSU_SQL_HISTORY": str(history)}, cwd=site)
+    os.close(terminal)
+    os.write(main, b"select count(*) as n\n  from marts.fct_study_persons;\n.quit\n")
+    screen = b""
+    while select.select([main], [], [], 60)[0]:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the shell has left and closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert shell.wait(timeout=60) == 0
+    text = screen.decode()
+    n = sum(study_group_sizes(site / "blsu.duckdb").values())
+    assert "blsu> " in text and "   ...> " in text
+    assert re.search(rf"│\s+{n} │", text), text
+    assert "left the shell" in text and "unchanged (read-only)" in text
+    assert history.read_text().splitlines()[-3:] == [
+        "select count(*) as n", "  from marts.fct_study_persons;", ".quit"]
 
 
 def test_sql_says_a_refresh_is_running_instead_of_failing(site: Path) -> None:
