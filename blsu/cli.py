@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from blsu import refresh as rf
 from blsu.dbt_runner import BuildError, WarehouseLockedError, build_warehouse
 from blsu.paths import Paths, has_extracts
+from blsu.progress import DbtProgress, showing
 
 ENV_HELP = """environment:
   BLSU_RAW_DIR   raw extracts folder (default data/raw)
@@ -30,9 +31,23 @@ def _stats(argv: Sequence[str]) -> int:
     return stats_main(list(argv))
 
 
+def _sql(argv: Sequence[str]) -> int:
+    from blsu.sql import main as sql_main
+
+    return sql_main(argv)
+
+
+def _docs(argv: Sequence[str]) -> int:
+    from blsu.docs import main as docs_main
+
+    return docs_main(argv)
+
+
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
     "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
+    "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
+    "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
 }
 
 
@@ -54,7 +69,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     extra = list(args.dbt_args)
     if args.vars:
         extra += ["--vars", args.vars]
-    build_warehouse(paths, quiet=args.quiet, extra_args=extra)
+    with showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
+        build_warehouse(paths, quiet=args.quiet, extra_args=extra)
     print(f"warehouse built: {paths.db}")
     return 0
 
@@ -70,14 +86,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 1
         done()
     done = _step(f"dbt build into {paths.db}", args.quiet)
-    build_warehouse(paths, quiet=args.quiet)
+    with showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
+        build_warehouse(paths, quiet=args.quiet)
     done()
     done = _step(f"statistics, figures and report into {paths.results}", args.quiet)
     stats = ["--db", str(paths.db), "--results", str(paths.results), "--lang", args.lang]
     if _stats(stats + (["--quiet"] if args.quiet else [])) != 0:
         return 1
     done()
-    print(f"report: {paths.results / 'report.html'}")
+    print(f"wrote the warehouse {paths.db} and the results {paths.results} "
+          f"(report: {paths.results / 'report.html'})")
     return 0
 
 
@@ -88,7 +106,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             f"blsu refresh: no raw extracts in {paths.raw_dir}; set BLSU_RAW_DIR", file=sys.stderr
         )
         return rf.EXIT_FAILED
-    return rf.run_refresh(paths, _stats, vars_text=args.vars, force=args.force)
+    with showing(DbtProgress(verbose=args.verbose)):
+        code = rf.run_refresh(paths, _stats, vars_text=args.vars, force=args.force)
+    if code == rf.EXIT_REFRESHED:
+        print(f"wrote the warehouse {paths.db} and the results {paths.results}", file=sys.stderr)
+    return code
 
 
 REFRESH_HELP = """Load what landed in $BLSU_RAW_DIR and rebuild only what it affects, then the
@@ -124,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("--quiet", action="store_true", help="print dbt's log only on failure")
+    build.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
     build.add_argument(
         "--vars", help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'"
     )
@@ -145,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=20240201, help="generator seed")
     run.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of figures")
     run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
     run.set_defaults(func=cmd_run)
 
     refresh = sub.add_parser(
@@ -162,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'; pass the same "
         "vars on every run (a change of vars rebuilds every model)",
     )
+    refresh.add_argument("--verbose", action="store_true",
+                         help="dbt's full log, not the progress")
     refresh.set_defaults(func=cmd_refresh)
     return parser
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from blsu import progress
 from blsu.paths import PROJECT_ROOT, Paths
 
 
@@ -76,16 +77,20 @@ def run_dbt(
         cmd += ["--target-path", str(target_path or dbt_target(paths.db))]
     env = paths.env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    proc = subprocess.run(
-        cmd,
-        cwd=PROJECT_ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE if quiet else None,
-        stderr=subprocess.STDOUT if quiet else None,
-    )
+    shown = progress.active()
+    if shown is not None:
+        proc = shown.run(cmd, cwd=PROJECT_ROOT, env=env)
+    else:
+        proc = subprocess.run(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE if quiet else None,
+            stderr=subprocess.STDOUT if quiet else None,
+        )
     if proc.returncode != 0:
-        if quiet and proc.stdout:
+        if (quiet or shown) and proc.stdout and not (shown and shown.verbose):
             sys.stderr.write(proc.stdout[-20000:])
         cause = input_error(proc.stdout or "", paths.raw_dir)
         raise BuildError(

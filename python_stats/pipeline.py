@@ -21,7 +21,9 @@ from python_stats.export import ResultsWriter
 from python_stats.figures import FIGURES, pyplot, render_figures
 from python_stats.labels import labels
 from python_stats.marts import Marts, load_marts
-from python_stats.report import build_html, build_markdown, summary_line
+from python_stats.provenance import Provenance, read_provenance
+from python_stats.report import build_markdown, summary_line
+from python_stats.report_html import ReportInput, build_html
 from python_stats.reproduction import (
     Agreement,
     agreement,
@@ -63,6 +65,7 @@ def run(
     lab = labels(lang)
     steps = tqdm(total=6, desc="statistics", disable=not progress)
     marts = load_marts(Path(db_path))
+    provenance = read_provenance(Path(db_path))
     steps.update()
     writer = ResultsWriter(Path(results_dir), rules)
     with Helper(warm_up=pyplot) as helper:
@@ -74,13 +77,14 @@ def run(
         figures_written = helper.submit(render_figures, table, lab, min_cell,
                                         writer.results_dir, rules)
         steps.update()
-        summary = finish(marts, table, figures_written, writer, lang, seed, steps)
+        summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance)
     steps.close()
     return summary
 
 
 def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list[Path]],
-           writer: ResultsWriter, lang: str, seed: int, steps: tqdm) -> Summary:
+           writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
+           provenance: Provenance | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
     from python_stats.comparisons import all_comparisons, tests_table
 
@@ -104,7 +108,10 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     steps.update()
     md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)
     writer.text(md_text, "report.md")
-    writer.text(build_html(md_text, writer.results_dir, names), "report.html")
+    report = ReportInput(reproduction, agree, dq, rules, lang, seed,
+                         {name: writer.results_dir / f"{name}.png" for name in names},
+                         provenance or Provenance())
+    writer.text(build_html(report), "report.html")
     summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),
                       files=sorted({p.name for p in writer.written} | {"summary.json"}),
                       **asdict(agree))

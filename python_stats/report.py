@@ -11,7 +11,7 @@ import pandas as pd
 
 from python_stats.reproduction import Agreement
 
-METHODS = (
+TESTS_METHOD = (
     "Shares are compared with Pearson's chi-square test (no continuity correction) when every "
     "expected count is at least 5, otherwise with Fisher's exact test (2 x 2) or Fisher's r x c "
     "test with a seeded Monte Carlo p-value (9999 tables). Means are compared with Welch's t-test "
@@ -20,8 +20,11 @@ METHODS = (
     "three groups; statements about the profiles beside the test of the four profiles. Holm-"
     "adjusted p-values of the pairwise tests are in tests.csv. Intervals: Wilson for shares, "
     "log-scale Wald for prevalence ratios, t for means, Wilson times n for counts, a seeded "
-    "percentile bootstrap for a profile's share of all cases. Counts are rounded to multiples of "
-    "{base}; cells resting on fewer than {min_cell} persons are suppressed."
+    "percentile bootstrap for a profile's share of all cases."
+)
+METHODS = TESTS_METHOD + (
+    " Counts are rounded to multiples of {base}; cells resting on fewer than {min_cell} persons "
+    "are suppressed."
 )
 
 

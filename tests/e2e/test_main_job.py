@@ -3,43 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
-import pytest
+from e2e_env import BLSU, blsu_env
 
 from blsu.paths import PROJECT_ROOT
-
-BLSU = str(Path(sys.executable).with_name("blsu"))
-
-
-def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        BLSU_RAW_DIR=str(tmp / "raw"),
-        BLSU_DB=str(tmp / "blsu.duckdb"),
-        BLSU_RESULTS=str(tmp / "results"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    return env
-
-
-@pytest.fixture(scope="module")
-def main_job(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
-    tmp = tmp_path_factory.mktemp("main_job")
-    proc = subprocess.run(
-        [BLSU, "run", "--size", "small", "--quiet"],
-        env=_env(tmp),
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    return tmp, proc
 
 
 def test_main_job_succeeds_and_writes_the_results_folder(main_job) -> None:
@@ -86,7 +56,7 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(main_job) -> None:
     steekproef = next((bad / "BLSU_STEEKPROEF").iterdir())
     table = pq.read_table(steekproef)
     pq.write_table(table.drop_columns(["DADERPROFIEL"]), steekproef)
-    env = _env(tmp) | {"BLSU_RAW_DIR": str(bad)}
+    env = blsu_env(tmp) | {"BLSU_RAW_DIR": str(bad)}
     failed = subprocess.run(
         [BLSU, "build", "--quiet"], env=env, cwd=tmp, capture_output=True, text=True, timeout=600
     )
@@ -107,7 +77,7 @@ def test_moving_the_victimisation_window_with_a_var_rebuilds_with_more_victimisa
         before = con.sql(query).fetchall()[0][0]
     moved = subprocess.run(
         [BLSU, "build", "--quiet", "--vars", '{victim_window_start: "2009-01-01"}'],
-        env=_env(tmp),
+        env=blsu_env(tmp),
         cwd=tmp,
         capture_output=True,
         text=True,
