@@ -95,6 +95,8 @@ def build_markdown(rep: pd.DataFrame, agree: Agreement, dq: pd.DataFrame, base: 
         f"{agree.numbers_published} numbers are published; "
         f"{agree.numbers_published - agree.numbers_compared} of them have no reproduced interval "
         "(suppressed, fixed by design, or not reproducible; see the notes).",
+        f"{agree.numbers_suppressed} published numbers and {agree.statements_suppressed} "
+        "significance statements could not be shown because of disclosure control.",
         "",
         "## Numbers",
         "",
