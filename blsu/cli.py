@@ -30,9 +30,16 @@ def _stats(argv: Sequence[str]) -> int:
     return stats_main(list(argv))
 
 
+def _check_output(argv: Sequence[str]) -> int:
+    from python_stats.output_check import main as check_main
+
+    return check_main(list(argv))
+
+
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
     "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
+    "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
 }
 
 
