@@ -124,17 +124,13 @@ class Checker:
         else:
             self.add(file, row, column, text, "shown", "share of rounded counts")
 
-    def columns(self, file: str, frame: pd.DataFrame) -> bool:
+    def columns(self, file: str, frame: pd.DataFrame) -> None:
         """Column-level rules: no person or linking keys, no minima or maxima."""
-        clean = True
         for column in frame.columns:
             if PERSON_KEY_PATTERN.search(column):
                 self.add(file, 0, column, "", "finding", "person or linking key")
-                clean = False
             elif EXTREME_PATTERN.search(column):
                 self.add(file, 0, column, "", "finding", "minimum or maximum")
-                clean = False
-        return clean
 
     # -- layouts --------------------------------------------------------------------------
 
@@ -338,8 +334,8 @@ class Checker:
         order = sorted(frames, key=lambda n: self.layout(frames[n]) != self.estimates)
         for name in order:
             frame = frames[name]
-            if self.columns(name, frame):
-                self.layout(frame)(name, frame)
+            self.columns(name, frame)
+            self.layout(frame)(name, frame)
         return self.verdicts
 
 
