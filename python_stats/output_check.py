@@ -138,39 +138,43 @@ class Checker:
         """A table of estimates (table_*.csv)."""
         r = self.rules
         for i, rec in enumerate(frame.to_dict("records"), start=1):
-            key = (rec["figure"], rec["measure"], rec["group"])
-            self.table_rows.add(key)
-            unit = rec["unit"]
-            withheld = rec["suppressed"].lower() == "true"
-            self.count(file, i, "n", rec["n"])
-            self.count(file, i, "n_events", rec["n_events"])
-            if unit.startswith("pct") or unit == "persons":
-                self.complement(file, i, rec["n"], rec["n_events"])
-            if withheld and any(rec[c] != "" for c in ("value", "ci_low", "ci_high",
-                                                         "n_events")):
-                self.add(file, i, "value", rec["value"], "finding",
-                         "a suppressed row shows a number")
-                continue
-            if not withheld:
-                self.shown_rows.add(key)
-            if unit.startswith("pct") and unit != "pct_of_cases":
-                self.share(file, i, "value", rec["value"], rec["n"], 100.0, PCT_DECIMALS,
-                           rec["n_events"] or None)
-            elif unit == "persons":
-                self.count(file, i, "value", rec["value"])
-            else:
-                places = r.mean_decimals if unit in MEAN_UNITS else (
-                    PCT_DECIMALS if unit.startswith("pct") else RATIO_DECIMALS)
-                self.decimals(file, i, "value", rec["value"], places, rule_of(unit))
-            for bound in ("ci_low", "ci_high"):
-                if unit == "persons":
-                    self.count_bound(file, i, bound, rec[bound])
-                else:
-                    places = r.mean_decimals if unit in MEAN_UNITS else (
-                        PCT_DECIMALS if unit.startswith("pct") else RATIO_DECIMALS)
-                    self.decimals(file, i, bound, rec[bound], places,
-                                  "interval from the shown estimate's cells")
+            start = len(self.verdicts)
+            self.estimate_row(file, i, rec, r)
+            if rec["suppressed"].lower() != "true":  # an empty cell of a shown row: no number
+                self.verdicts[start:] = [v for v in self.verdicts[start:]
+                                         if v.value != "" or v.status == "finding"]
         self.differencing(file, frame)
+
+    def estimate_row(self, file: str, i: int, rec: dict[str, str], r: DisclosureRules) -> None:
+        """One row of a table of estimates."""
+        key = (rec["figure"], rec["measure"], rec["group"])
+        self.table_rows.add(key)
+        unit = rec["unit"]
+        withheld = rec["suppressed"].lower() == "true"
+        self.count(file, i, "n", rec["n"])
+        self.count(file, i, "n_events", rec["n_events"])
+        if unit.startswith("pct") or unit == "persons":
+            self.complement(file, i, rec["n"], rec["n_events"])
+        if withheld and any(rec[c] != "" for c in ("value", "ci_low", "ci_high",
+                                                     "n_events")):
+            self.add(file, i, "value", rec["value"], "finding",
+                     "a suppressed row shows a number")
+            return
+        if not withheld:
+            self.shown_rows.add(key)
+        if unit.startswith("pct") and unit != "pct_of_cases":
+            self.share(file, i, "value", rec["value"], rec["n"], 100.0, PCT_DECIMALS,
+                       rec["n_events"] or None)
+        elif unit == "persons":
+            self.count(file, i, "value", rec["value"])
+        else:
+            self.decimals(file, i, "value", rec["value"], places_of(unit, r), rule_of(unit))
+        for bound in ("ci_low", "ci_high"):
+            if unit == "persons":
+                self.count_bound(file, i, bound, rec[bound])
+            else:
+                self.decimals(file, i, bound, rec[bound], places_of(unit, r),
+                              "interval from the shown estimate's cells")
 
     def complement(self, file: str, row: int, n_text: str, k_text: str) -> None:
         """n - k (shown rounded) must be consistent with a complement of at least min_cell."""
@@ -218,9 +222,12 @@ class Checker:
             groups = rec["groups"].split(" vs ")
             rests_on_shown = target is not None and all(
                 (*target, g) in self.shown_rows for g in groups)
-            if rec["n"] == "":
-                self.add(file, i, "n", "", "suppressed", "test withheld")
-            else:
+            if rec.get("suppressed", "").lower() == "true":
+                for column in ("p_value", "effect_size", "n"):
+                    self.add(file, i, column, rec[column], "suppressed" if rec[column] == ""
+                             else "finding", "test withheld: it rests on a suppressed group")
+                continue
+            if rec["n"] != "":
                 self.count(file, i, "n", rec["n"])
             for column in (*TEST_DIGITS, *TEST_DECIMALS):
                 text = rec.get(column, "")
@@ -271,10 +278,9 @@ class Checker:
             key = (rec["figure"], rec["measure"], rec["group"])
             self.add(file, i, "value", rec["value"], "shown", "published number (public)")
             if rec["reproduced"] == "":
-                self.add(file, i, "reproduced", "", "suppressed"
-                         if rec["suppressed"].lower() == "true" else "shown",
-                         "withheld by disclosure control" if rec["suppressed"].lower() == "true"
-                         else "not reproduced")
+                if rec["suppressed"].lower() == "true":
+                    self.add(file, i, "reproduced", "", "suppressed",
+                             "withheld by disclosure control")
             elif key in self.table_rows and key not in self.shown_rows:
                 self.add(file, i, "reproduced", rec["reproduced"], "finding",
                          "the reproduced number of a suppressed table row")
@@ -374,6 +380,13 @@ def significant_digits(text: str) -> int:
 def round_half_up(value: float, places: int) -> float:
     """Half-up rounding, as the tables round shares."""
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP"))
+
+
+def places_of(unit: str, rules: DisclosureRules) -> int:
+    """Decimals allowed for an estimate of a unit: means the rule's, percentages 1, ratios 2."""
+    if unit in MEAN_UNITS:
+        return rules.mean_decimals
+    return PCT_DECIMALS if unit.startswith("pct") else RATIO_DECIMALS
 
 
 def rule_of(unit: str) -> str:
