@@ -14,14 +14,16 @@ from python_stats.reproduction import Agreement
 METHODS = (
     "Shares are compared with Pearson's chi-square test (no continuity correction) when every "
     "expected count is at least 5, otherwise with Fisher's exact test (2 x 2) or Fisher's r x c "
-    "test with a seeded Monte Carlo p-value (9999 tables). Means are compared with Welch's t-test "
+    "test by exact enumeration (Freeman-Halton; beyond a size limit a seeded Monte Carlo p-value "
+    "with its standard error). Means are compared with Welch's t-test "
     "(pairs) and Welch's one-way ANOVA (three or four groups). A published statement about "
     "offenders (or a profile) against the control groups is set beside the omnibus test of the "
     "three groups; statements about the profiles beside the test of the four profiles. Holm-"
     "adjusted p-values of the pairwise tests are in tests.csv. Intervals: Wilson for shares, "
     "log-scale Wald for prevalence ratios, t for means, Wilson times n for counts, a seeded "
     "percentile bootstrap for a profile's share of all cases. Counts are rounded to multiples of "
-    "{base}; cells resting on fewer than {min_cell} persons are suppressed."
+    "{base}; cells resting on fewer than {min_cell} persons are suppressed; shares, ratios, "
+    "intervals and share tests are computed from the rounded counts (docs/disclosure.md)."
 )
 
 
