@@ -25,12 +25,19 @@ dbt_project.yml; `DisclosureRules.from_project` reads them (a run may override t
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+# rule 6 and the naming of counts, by column name
+PERSON_KEY_PATTERN = re.compile(
+    r"rinpersoon|rinpersoons|bsn|a_nummer|voorvalnummer|onderzoeksnummer|(^|_)key($|_)",
+    re.IGNORECASE)
+EXTREME_PATTERN = re.compile(r"(^|_)(min|max|minimum|maximum)($|_)", re.IGNORECASE)
+COUNT_PATTERN = re.compile(r"^(n|n_.+|.+_n)$", re.IGNORECASE)
 ROUNDING_VAR = "dc_rounding_base"
 MIN_CELL_VAR = "dc_min_cell"
 

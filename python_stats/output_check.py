@@ -24,15 +24,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from python_stats.disclosure import DisclosureRules
+from python_stats.disclosure import (
+    COUNT_PATTERN,
+    EXTREME_PATTERN,
+    PERSON_KEY_PATTERN,
+    DisclosureRules,
+)
 from python_stats.marts import PROFILES
 
 REPORT_NAME = "output_check.csv"
-PERSON_KEY_PATTERN = re.compile(
-    r"rinpersoon|rinpersoons|bsn|a_nummer|voorvalnummer|onderzoeksnummer|(^|_)key($|_)",
-    re.IGNORECASE)
-EXTREME_PATTERN = re.compile(r"(^|_)(min|max|minimum|maximum)($|_)", re.IGNORECASE)
-COUNT_PATTERN = re.compile(r"^(n|n_.+|.+_n)$", re.IGNORECASE)
 SHARE_PATTERN = re.compile(r"(^|_)(pct|share)($|_)", re.IGNORECASE)
 ESTIMATE_COLUMNS = {"figure", "measure", "group", "unit", "value", "n", "n_events", "suppressed"}
 TEST_COLUMNS = {"measure", "population", "groups", "statistic", "p_value", "effect_size"}

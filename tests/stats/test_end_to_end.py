@@ -38,6 +38,12 @@ def test_summary_counts_match_reproduction_csv(simulated_run) -> None:
     assert payload["summary"] in (results / "report.md").read_text()
     # the simulation follows the published figures, so most of them are recovered
     assert summary.numbers_inside >= 0.6 * summary.numbers_compared
+    published = reproduction["value"].map(lambda v: v.replace(".", "", 1).isdigit())
+    withheld = int((published & (reproduction["suppressed"] == "True")).sum())
+    assert payload["numbers_suppressed"] == summary.numbers_suppressed == withheld
+    assert (f"{withheld} published numbers and {summary.statements_suppressed} significance "
+            "statements could not be shown because of disclosure control"
+            ) in (results / "report.md").read_text()
 
 
 def test_simulated_sample_sizes_and_victim_share_are_recovered(simulated_run) -> None:
