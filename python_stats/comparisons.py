@@ -216,8 +216,9 @@ def test_row(c: Comparison, shown: bool) -> dict[str, object]:
         "n": float(c.n), "suppressed": not shown,
     }
     if not shown:
+        # the test chosen (or 'not testable') would tell something about the withheld counts
         row.update({k: math.nan for k in NUMBER_COLUMNS},
-                   band="", expected_counts_at_least_5="")
+                   test="", band="", expected_counts_at_least_5="")
     return row
 
 
