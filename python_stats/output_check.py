@@ -453,6 +453,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
+    files = [p for p in args.folder.glob("*.csv") if p.name != REPORT_NAME]
+    if not files:
+        print(f"error: {args.folder} holds no CSV tables to check", file=sys.stderr)
+        return 2
     rules = DisclosureRules.from_project(args.round_base, args.min_cell)
     verdicts = check_folder(args.folder, rules)
     if args.report:
@@ -461,5 +465,5 @@ def main(argv: list[str] | None = None) -> int:
     for line in lines(verdicts):
         print(line)
     print(f"{counts['shown']} numbers shown, {counts['suppressed']} suppressed, "
-          f"{counts['finding']} finding(s) in {args.folder}")
+          f"{counts['finding']} finding(s) in {len(files)} CSV file(s) of {args.folder}")
     return 1 if counts["finding"] else 0

@@ -162,3 +162,9 @@ def test_a_hand_made_table_is_checked_by_its_column_names(tmp_path: Path) -> Non
                  ).to_csv(tmp_path / "mine.csv", index=False)
     rules = {v.column: v.rule for v in findings(check_folder(tmp_path, RULES))}
     assert set(rules) == {"victims_pct", "odds"}
+
+
+def test_a_folder_without_tables_is_an_error(tmp_path: Path) -> None:
+    proc = subprocess.run([BLSU, "check-output", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "holds no CSV tables" in proc.stderr
