@@ -130,10 +130,20 @@ def cohen_h(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray) -> n
     return 2 * np.arcsin(np.sqrt(k1 / n1)) - 2 * np.arcsin(np.sqrt(k2 / n2))
 
 
+def chi_square_2x2(ka: np.ndarray, na: np.ndarray, kb: np.ndarray, nb: np.ndarray
+                   ) -> np.ndarray:
+    """Pearson's chi-square of the 2 x 2 tables [[ka, na - ka], [kb, nb - kb]] (no correction)."""
+    total, events = na + nb, ka + kb
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total * (ka * (nb - kb) - kb * (na - ka)) ** 2 / (
+            na * nb * events * (total - events))
+
+
 def attack_effect_sizes(folder: Path, truth: dict[tuple[str, str, str], tuple[int, int]],
                         rows_of: dict[tuple[str, str], tuple[str, str]]) -> list[Recovery]:
-    """Cohen's h of pair tests solved for each group's count, the other group's count taken
-    from the tables (the attack that brought back suppressed counts from sin^2(h/2))."""
+    """Cohen's h and the chi-square statistic of pair tests solved for each group's count, the
+    other group's count taken from the tables (the attack that brought back suppressed counts
+    from sin^2(h/2))."""
     tables = pd.concat([read(folder, f"table_{x}.csv") for x in ("A1", "A2", "A3", "profiles")])
     shown = {(r["figure"], r["measure"], r["group"]): r for r in tables.to_dict("records")}
     out = []
@@ -155,6 +165,10 @@ def attack_effect_sizes(folder: Path, truth: dict[tuple[str, str, str], tuple[in
         ok = (na > 0) & (nb > 0)
         h = cohen_h(ka, np.maximum(na, 1), kb, np.maximum(nb, 1))
         ok &= half_up(h, places(row["effect_size"])) == float(row["effect_size"])
+        if row["test"] == "chi-square" and row["statistic"] != "":
+            statistic = chi_square_2x2(ka, na, kb, nb)
+            ok &= np.isclose(half_up(statistic, places(row["statistic"])),
+                             float(row["statistic"]))
         for key, k in zip(keys, (ka[ok], kb[ok]), strict=True):
             if pinned(k, truth[key][0], shown[key]["n_events"]):
                 out.append(Recovery("Cohen's h", f"tests.csv {row['groups']} {key}",
