@@ -62,10 +62,9 @@ class Verdict:
 
 
 class Checker:
-    """The verdicts on one folder."""
+    """The verdicts on the files of one folder."""
 
-    def __init__(self, folder: Path, rules: DisclosureRules) -> None:
-        self.folder = Path(folder)
+    def __init__(self, rules: DisclosureRules) -> None:
         self.rules = rules
         self.verdicts: list[Verdict] = []
         self.shown_rows: set[tuple[str, str, str]] = set()
@@ -333,10 +332,9 @@ class Checker:
                 return check
         return self.generic
 
-    def run(self) -> list[Verdict]:
-        """Check every CSV file of the folder (tables first: the others refer to them)."""
-        files = [p for p in sorted(self.folder.glob("*.csv")) if p.name != REPORT_NAME]
-        frames = {p.name: read_text_csv(p) for p in files}
+    def run(self, files: list[Path]) -> list[Verdict]:
+        """Check CSV files (tables first: the others refer to them)."""
+        frames = {p.name: read_text_csv(p) for p in sorted(files)}
         order = sorted(frames, key=lambda n: self.layout(frames[n]) != self.estimates)
         for name in order:
             frame = frames[name]
@@ -398,9 +396,19 @@ def rule_of(unit: str) -> str:
     return "share of rounded totals"
 
 
+def tables_in(folder: Path) -> list[Path]:
+    """The CSV tables of a folder (not an output-check report)."""
+    return [p for p in sorted(Path(folder).glob("*.csv")) if p.name != REPORT_NAME]
+
+
+def check_files(files: list[Path], rules: DisclosureRules) -> list[Verdict]:
+    """Every verdict on some CSV files (of one folder: tests refer to the tables beside them)."""
+    return Checker(rules).run(files)
+
+
 def check_folder(folder: Path, rules: DisclosureRules) -> list[Verdict]:
     """Every verdict on the CSV files of a folder."""
-    return Checker(folder, rules).run()
+    return check_files(tables_in(folder), rules)
 
 
 def findings(verdicts: list[Verdict]) -> list[Verdict]:
@@ -453,12 +461,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
-    files = [p for p in args.folder.glob("*.csv") if p.name != REPORT_NAME]
+    files = tables_in(args.folder)
     if not files:
         print(f"error: {args.folder} holds no CSV tables to check", file=sys.stderr)
         return 2
     rules = DisclosureRules.from_project(args.round_base, args.min_cell)
-    verdicts = check_folder(args.folder, rules)
+    verdicts = check_files(files, rules)
     if args.report:
         write_report(verdicts, args.report)
     counts = tally(verdicts)

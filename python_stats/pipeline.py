@@ -21,7 +21,7 @@ from python_stats.export import DisclosureError, ResultsWriter
 from python_stats.figures import FIGURES, pyplot, render_figures
 from python_stats.labels import labels
 from python_stats.marts import Marts, load_marts
-from python_stats.output_check import REPORT_NAME, check_folder, findings, lines, write_report
+from python_stats.output_check import REPORT_NAME, check_files, findings, lines, write_report
 from python_stats.report import build_html, build_markdown, summary_line
 from python_stats.reproduction import (
     Agreement,
@@ -103,11 +103,7 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     writer.table(reproduction, "reproduction.csv")
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
-    verdicts = check_folder(writer.results_dir, rules)
-    if findings(verdicts):
-        raise DisclosureError("output check: " + "; ".join(lines(verdicts)))
-    write_report(verdicts, writer.results_dir / REPORT_NAME)
-    writer.adopt([writer.results_dir / REPORT_NAME])
+    output_check(writer)
     writer.adopt(figures_written())
     names = [name for name, _ in FIGURES]
     steps.update()
@@ -122,6 +118,15 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
                 "summary.json")
     steps.update()
     return summary
+
+
+def output_check(writer: ResultsWriter) -> None:
+    """Check every table this run wrote and write output_check.csv; refuse on a finding."""
+    tables = [p for p in writer.written if p.suffix == ".csv"]
+    verdicts = check_files(tables, writer.rules)
+    if findings(verdicts):
+        raise DisclosureError("output check: " + "; ".join(lines(verdicts)))
+    writer.adopt([write_report(verdicts, writer.results_dir / REPORT_NAME)])
 
 
 def controlled_dq(dq: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
