@@ -43,11 +43,18 @@ def _docs(argv: Sequence[str]) -> int:
     return docs_main(argv)
 
 
+def _check_output(argv: Sequence[str]) -> int:
+    from python_stats.output_check import main as check_main
+
+    return check_main(list(argv))
+
+
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
     "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
     "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
     "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
+    "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
 }
 
 

@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from python_stats.disclosure import DisclosureRules, round_count
+from python_stats.disclosure import DisclosureRules, secondary_suppression
 from python_stats.marts import CONTROLS
 
 MIGRATION_LEVELS = ("0", "1", "2", "unknown")
@@ -40,15 +40,24 @@ def is_binary(name: str) -> bool:
     return name.startswith(("sex_", "migration_generation_"))
 
 
-def balance_row(name: str, treated: pd.Series, control: pd.Series) -> dict[str, object]:
-    """SMD (continuous: by the offenders' SD; binary: raw difference) and variance ratio."""
+def balance_row(name: str, treated: pd.Series, control: pd.Series,
+                rules: DisclosureRules) -> dict[str, object]:
+    """SMD (continuous: by the offenders' SD; binary: raw difference) and variance ratio.
+
+    Binary covariates are shares of the rounded counts; the cells are each group's persons with
+    and without the value. Continuous covariates rest on both group sizes.
+    """
     t = treated.dropna().to_numpy(float)
     c = control.dropna().to_numpy(float)
-    diff = float(t.mean() - c.mean()) if t.size and c.size else math.nan
     if is_binary(name):
-        return {"type": "binary", "mean_blsu": t.mean(), "mean_control": c.mean(),
-                "smd": diff, "variance_ratio": math.nan,
-                "cells": (int(t.sum()), int(c.sum()), t.size, c.size)}
+        (kt, nt), (kc, nc) = (rules.rounded_share(int(x.sum()), x.size) for x in (t, c))
+        share_t = kt / nt if nt else math.nan
+        share_c = kc / nc if nc else math.nan
+        return {"type": "binary", "mean_blsu": share_t, "mean_control": share_c,
+                "smd": share_t - share_c, "variance_ratio": math.nan,
+                "cells": (int(t.sum()), int(t.size - t.sum()), int(c.sum()),
+                          int(c.size - c.sum()))}
+    diff = float(t.mean() - c.mean()) if t.size and c.size else math.nan
     sd = float(t.std(ddof=1)) if t.size > 1 else math.nan
     var_c = float(c.var(ddof=1)) if c.size > 1 else math.nan
     return {"type": "continuous", "mean_blsu": t.mean(), "mean_control": c.mean(),
@@ -57,29 +66,46 @@ def balance_row(name: str, treated: pd.Series, control: pd.Series) -> dict[str, 
             "cells": (t.size, c.size)}
 
 
+MIGRATION_DUMMIES = tuple(f"migration_generation_{level}" for level in MIGRATION_LEVELS)
+DECIMALS = {"smd": 2, "variance_ratio": 2}
+SHARE_DECIMALS = 4
+
+
 def balance_table(persons: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
-    """balance.csv: one row per covariate and control group; small cells suppressed."""
+    """balance.csv: one row per covariate and control group; small cells suppressed, and a
+    second migration level with a lone suppressed one (the levels add up to the group)."""
     cov = covariates(persons)
     treated = persons["study_group"] == "blsu"
     rows = []
     for control in CONTROLS:
         ctrl = persons["study_group"] == control
+        found = {}
         for name in cov.columns:
-            row = balance_row(name, cov.loc[treated, name], cov.loc[ctrl, name])
-            cells = row.pop("cells")
-            suppressed = any(x < rules.min_cell for x in cells)
+            row = balance_row(name, cov.loc[treated, name], cov.loc[ctrl, name], rules)
+            found[name] = (row, row.pop("cells"))
+        levels = [n for n in MIGRATION_DUMMIES if n in found]
+        more = secondary_suppression({n: not rules.passes(found[n][1]) for n in levels},
+                                     {n: float(min(found[n][1])) for n in levels})
+        for name, (row, cells) in found.items():
+            suppressed = not rules.passes(cells) or name in more
             if suppressed:
                 row.update(mean_blsu=math.nan, mean_control=math.nan, smd=math.nan,
                            variance_ratio=math.nan)
             rows.append({
                 "covariate": name, "control_group": control, **row,
                 "matched_on": name in ("birth_year", "sex_woman"),
-                "n_blsu": round_count(int(treated.sum()), rules.round_base),
-                "n_control": round_count(int(ctrl.sum()), rules.round_base),
+                "n_blsu": rules.round(int(treated.sum())),
+                "n_control": rules.round(int(ctrl.sum())),
                 "suppressed": suppressed,
             })
     frame = pd.DataFrame(rows)
-    for column in ("mean_blsu", "mean_control", "smd", "variance_ratio"):
-        frame[column] = frame[column].astype(float).round(4)
+    binary = frame["type"] == "binary"
+    for column in ("mean_blsu", "mean_control"):
+        values = frame[column].astype(float)
+        frame[column] = values.round(SHARE_DECIMALS).where(binary,
+                                                           values.round(rules.mean_decimals))
+    frame["smd"] = frame["smd"].astype(float).round(SHARE_DECIMALS).where(
+        binary, frame["smd"].astype(float).round(DECIMALS["smd"]))
+    frame["variance_ratio"] = frame["variance_ratio"].astype(float).round(
+        DECIMALS["variance_ratio"])
     return frame
-

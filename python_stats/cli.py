@@ -26,10 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="results folder (default: $BLSU_RESULTS or results)")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl",
                         help="language of figure labels (default: nl)")
-    parser.add_argument("--round-base", type=int, default=5,
-                        help="round counts to multiples of this (default: 5)")
-    parser.add_argument("--min-cell", type=int, default=10,
-                        help="suppress cells resting on fewer persons (default: 10)")
+    parser.add_argument("--round-base", type=int, default=None,
+                        help="round counts to multiples of this (default: dbt var "
+                        "dc_rounding_base, 5)")
+    parser.add_argument("--min-cell", type=int, default=None,
+                        help="suppress cells resting on fewer persons (default: dbt var "
+                        "dc_min_cell, 10)")
     parser.add_argument("--seed", type=int, default=20240201,
                         help="seed of the Monte Carlo tests and the bootstrap")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")

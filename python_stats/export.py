@@ -9,17 +9,18 @@ never aggregated (it still has `rinpersoon`) cannot be written by mistake.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from python_stats.disclosure import DisclosureRules, is_multiple
-
-PERSON_KEY_PATTERN = re.compile(r"rinpersoon|rinpersoons|bsn|a_nummer", re.IGNORECASE)
-EXTREME_PATTERN = re.compile(r"(^|_)(min|max|minimum|maximum)($|_)", re.IGNORECASE)
-COUNT_PATTERN = re.compile(r"^(n|n_.+|.+_n)$", re.IGNORECASE)
+from python_stats.disclosure import (
+    COUNT_PATTERN,
+    EXTREME_PATTERN,
+    PERSON_KEY_PATTERN,
+    DisclosureRules,
+    is_multiple,
+)
 
 
 class DisclosureError(ValueError):

@@ -1,7 +1,9 @@
 """The published measures: shares, ratios, means and counts per group and profile.
 
-Every estimate carries its 95% interval and the unrounded counts it rests on, so that disclosure
-control (python_stats.disclosure) can suppress and round it before anything is written.
+Every estimate carries its 95% interval and the unrounded cells it rests on, so that disclosure
+control (python_stats.disclosure) can suppress and round it before anything is written. Shares,
+ratios and their intervals are computed from the rounded counts (rule 3 of the disclosure rule);
+means from the persons' values.
 Values are in the report's units: percentages 0-100, ratios, means in years, cases or counts.
 """
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from python_stats.disclosure import DisclosureRules
 from python_stats.effects import (
     Interval,
     count_interval,
@@ -130,14 +133,15 @@ def flag_count(frame: pd.DataFrame, column: str) -> tuple[int, int]:
 
 
 def share_estimate(
-    figure: str, measure: str, group: str, frame: pd.DataFrame, column: str, unit: str = "pct"
+    figure: str, measure: str, group: str, frame: pd.DataFrame, column: str,
+    rules: DisclosureRules, unit: str = "pct",
 ) -> Estimate:
-    """Percentage of non-null rows of `frame` where `column` is true, Wilson interval."""
+    """Percentage of non-null rows of `frame` where `column` is true, Wilson interval, both
+    from the rounded counts; the cells are the numerator and the complement."""
     count, n = flag_count(frame, column)
-    ci = wilson_interval(count, n)
-    return Estimate(
-        figure, measure, group, unit, scale(ci, 100.0), n, count, cells=(count, n), note=ci.note
-    )
+    ci = wilson_interval(*rules.rounded_share(count, n))
+    return Estimate(figure, measure, group, unit, scale(ci, 100.0), n, count,
+                    cells=(count, n - count), note=ci.note)
 
 
 def scale(ci: Interval, factor: float) -> Interval:
@@ -145,10 +149,13 @@ def scale(ci: Interval, factor: float) -> Interval:
     return Interval(ci.estimate * factor, ci.low * factor, ci.high * factor, ci.note)
 
 
-def count_estimate(figure: str, measure: str, group: str, count: int, n: int) -> Estimate:
-    """A count out of n persons; its interval is the share's Wilson interval times n."""
-    ci = count_interval(count, n)
-    return Estimate(figure, measure, group, "persons", ci, n, count, cells=(count,), note=ci.note)
+def count_estimate(figure: str, measure: str, group: str, count: int, n: int,
+                   rules: DisclosureRules) -> Estimate:
+    """A count out of n persons; its interval is the share's Wilson interval times n (rounded
+    counts)."""
+    ci = count_interval(*rules.rounded_share(count, n))
+    return Estimate(figure, measure, group, "persons", ci, n, count, cells=(count, n - count),
+                    note=ci.note)
 
 
 def mean_estimate(
@@ -162,79 +169,88 @@ def mean_estimate(
 
 
 def ratio_estimate(
-    figure: str, measure: str, group: str, frame: pd.DataFrame, ref: pd.DataFrame
+    figure: str, measure: str, group: str, frame: pd.DataFrame, ref: pd.DataFrame,
+    rules: DisclosureRules,
 ) -> Estimate:
-    """Prevalence ratio of has_lvb in `frame` against `ref`, with the log-scale interval."""
+    """Prevalence ratio of has_lvb in `frame` against `ref`, with the log-scale interval, from
+    the rounded counts; the cells are both groups' cases and non-cases."""
     cases, n = flag_count(frame, "has_lvb")
     ref_cases, ref_n = flag_count(ref, "has_lvb")
-    ci = prevalence_ratio(cases, n, ref_cases, ref_n)
+    ci = prevalence_ratio(*rules.rounded_share(cases, n), *rules.rounded_share(ref_cases, ref_n))
     return Estimate(figure, measure, group, "ratio", ci, n, cases,
-                    cells=(cases, n, ref_cases, ref_n), note=ci.note)
+                    cells=(cases, n - cases, ref_cases, ref_n - ref_cases), note=ci.note)
 
 
-def sample_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
+def sample_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+                     ) -> list[Estimate]:
     """Group sizes (no interval: fixed by design) and profile shares of the offenders."""
     groups = group_rows(persons)
     out = []
     for group in GROUPS:
         n = int(groups.mask(group).sum())
         out.append(Estimate("sample", "n", group, "persons",
-                            Interval(float(n), math.nan, math.nan), n, n, cells=(n,)))
+                            Interval(rules.round(n), math.nan, math.nan), n, None, cells=(n,)))
     offenders = groups.rows("blsu")
     for profile in PROFILES:
         flags = offenders.assign(_in=offenders["profile"] == profile)
-        out.append(share_estimate("profiles", "share", profile, flags, "_in", "pct_of_blsu"))
+        out.append(share_estimate("profiles", "share", profile, flags, "_in", rules,
+                                  "pct_of_blsu"))
     return out
 
 
-def lvb_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
+def lvb_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules) -> list[Estimate]:
     """Figure A1: LVB shares and ratios against the non-criminal controls (and criminal ones)."""
     groups = group_rows(persons)
     ref = groups.rows(REFERENCE_GROUP)
     out = []
     for group in ALL_GROUPS:
         frame = groups.rows(group)
-        out.append(share_estimate("A1", "lvb_pct", group, frame, "has_lvb"))
+        out.append(share_estimate("A1", "lvb_pct", group, frame, "has_lvb", rules))
         if group == REFERENCE_GROUP:
             cases, n = flag_count(frame, "has_lvb")
             out.append(Estimate("A1", "lvb_ratio_vs_noncriminal", group, "ratio",
                                 Interval(1.0, math.nan, math.nan), n, cases,
-                                cells=(cases, n), note="reference group"))
+                                cells=(cases, n - cases), note="reference group"))
         else:
-            out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref))
+            out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref,
+                                      rules))
     out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", groups.rows("blsu"),
-                              groups.rows("criminal_control")))
+                              groups.rows("criminal_control"), rules))
     return out
 
 
-def victim_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
+def victim_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+                     ) -> list[Estimate]:
     """Figure A2: any victimisation, recent victimisation, victims and their mean count."""
     groups = group_rows(persons)
     out = []
     for group in ALL_GROUPS:
         frame = groups.rows(group)
-        out.append(share_estimate("A2", "victim_any_2010_2023", group, frame, "is_victim"))
+        out.append(share_estimate("A2", "victim_any_2010_2023", group, frame, "is_victim",
+                                  rules))
         victims, n = flag_count(frame, "is_victim")
-        out.append(count_estimate("A2", "victims_n", group, victims, n))
+        out.append(count_estimate("A2", "victims_n", group, victims, n, rules))
         among = frame[frame["is_victim"].astype(bool)]
         out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
                                  among["n_victimisations"], "count"))
     offenders = groups.rows("blsu")
     eligible_n, n = flag_count(offenders, "recent_victim_eligible")
-    out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders)))
+    out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders),
+                              rules))
     out.append(share_estimate("A2", "recent_eligible_share", "blsu",
                               offenders.assign(_e=offenders["recent_victim_eligible"]
                                                .fillna(False).astype(bool)),
-                              "_e", "pct_of_blsu"))
+                              "_e", rules, "pct_of_blsu"))
     for group in ("blsu", *PROFILES):
         frame = groups.rows(group)
         eligible = frame[frame["recent_victim_eligible"].fillna(False).astype(bool)]
         out.append(share_estimate("A2", "victim_recent_3y_before_first_ht", group, eligible,
-                                  "recent_victim_3y"))
+                                  "recent_victim_3y", rules))
     return out
 
 
-def victim_type_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
+def victim_type_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+                          ) -> list[Estimate]:
     """Figure A3: share of victims with at least one victimisation of each offence type."""
     groups = group_rows(persons)
     out = []
@@ -243,14 +259,15 @@ def victim_type_estimates(persons: pd.DataFrame | GroupRows) -> list[Estimate]:
         victims = frame[frame["is_victim"].astype(bool)]
         for kind in VICTIM_TYPES:
             out.append(share_estimate("A3", f"victim_type_pct_among_victims_{kind}", group,
-                                      victims, f"victim_{kind}"))
+                                      victims, f"victim_{kind}", rules))
     return out
 
 
-def career_estimates(careers: pd.DataFrame, seed: int) -> list[Estimate]:
+def career_estimates(careers: pd.DataFrame, seed: int, rules: DisclosureRules
+                     ) -> list[Estimate]:
     """Profile measures from fct_offender_careers: case shares, ages, cases before first HT."""
     out = []
-    shares = case_share_intervals(careers, seed)
+    shares = case_share_intervals(careers, seed, rules)
     for profile in PROFILES:
         frame = careers[careers["profile"] == profile]
         n = len(frame)
@@ -266,17 +283,19 @@ def career_estimates(careers: pd.DataFrame, seed: int) -> list[Estimate]:
         ):
             out.append(mean_estimate("profiles", measure, profile, frame[column], unit))
         out.append(share_estimate("profiles", "starts_with_ht_pct", profile,
-                                  frame, "starts_with_ht"))
+                                  frame, "starts_with_ht", rules))
     out.append(share_estimate("profiles", "starts_with_ht_pct", "blsu", careers,
-                              "starts_with_ht"))
+                              "starts_with_ht", rules))
     return out
 
 
-def case_share_intervals(careers: pd.DataFrame, seed: int) -> dict[str, Interval]:
+def case_share_intervals(careers: pd.DataFrame, seed: int, rules: DisclosureRules
+                         ) -> dict[str, Interval]:
     """Each profile's share of all offenders' cases, with a percentile bootstrap interval.
 
     The share is a ratio of sums over persons, so no closed-form interval applies; offenders
     are resampled with replacement (seeded) and the 2.5th and 97.5th percentiles are taken.
+    The estimate is the share of the profiles' rounded case totals.
     """
     cases = careers["n_cases"].fillna(0).to_numpy(dtype=float)
     profile = careers["profile"].to_numpy()
@@ -295,18 +314,20 @@ def case_share_intervals(careers: pd.DataFrame, seed: int) -> dict[str, Interval
         with np.errstate(invalid="ignore", divide="ignore"):
             boot = mine[idx].sum(axis=1) / resampled_total
         low, high = np.nanpercentile(boot, [2.5, 97.5])
-        out[name] = Interval(100 * mine.sum() / total, 100 * low, 100 * high)
+        rounded_total = sum(rules.round(cases[profile == p].sum()) for p in PROFILES)
+        out[name] = Interval(100 * rules.round(mine.sum()) / rounded_total, 100 * low, 100 * high)
     return out
 
 
-def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int) -> list[Estimate]:
+def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
+                  rules: DisclosureRules) -> list[Estimate]:
     """Every estimate the results hold, in a fixed order."""
     groups = GroupRows(persons)
     return [
-        *sample_estimates(groups),
-        *career_estimates(careers, seed),
-        *lvb_estimates(groups),
-        *victim_estimates(groups),
-        *victim_type_estimates(groups),
+        *sample_estimates(groups, rules),
+        *career_estimates(careers, seed, rules),
+        *lvb_estimates(groups, rules),
+        *victim_estimates(groups, rules),
+        *victim_type_estimates(groups, rules),
     ]
 

@@ -16,11 +16,12 @@ from tqdm import tqdm
 
 from python_stats.background import Helper
 from python_stats.balance import balance_table
-from python_stats.disclosure import DisclosureRules, round_count
-from python_stats.export import ResultsWriter
+from python_stats.disclosure import DisclosureRules
+from python_stats.export import DisclosureError, ResultsWriter
 from python_stats.figures import FIGURES, pyplot, render_figures
 from python_stats.labels import labels
 from python_stats.marts import Marts, load_marts
+from python_stats.output_check import REPORT_NAME, check_files, findings, lines, write_report
 from python_stats.provenance import Provenance, read_provenance
 from python_stats.report import build_markdown, summary_line
 from python_stats.report_html import ReportInput, build_html
@@ -55,13 +56,15 @@ def run(
     results_dir: Path,
     *,
     lang: str = "nl",
-    round_base: int = 5,
-    min_cell: int = 10,
+    round_base: int | None = None,
+    min_cell: int | None = None,
     seed: int = 20240201,
     progress: bool = True,
 ) -> Summary:
-    """Read the marts, compute every measure and test, write results/ and return a summary."""
-    rules = DisclosureRules(round_base=round_base, min_cell=min_cell)
+    """Read the marts, compute every measure and test, write results/ and return a summary.
+
+    The disclosure parameters default to the dbt vars (python_stats.disclosure)."""
+    rules = DisclosureRules.from_project(round_base, min_cell)
     lab = labels(lang)
     steps = tqdm(total=6, desc="statistics", disable=not progress)
     marts = load_marts(Path(db_path))
@@ -71,10 +74,10 @@ def run(
     with Helper(warm_up=pyplot) as helper:
         # imported after the fork: the helper drawing the figures needs none of scipy
         from python_stats.measures import all_estimates
-        from python_stats.tables import estimates_table
+        from python_stats.tables import estimates_table, exported
 
-        table = estimates_table(all_estimates(marts.persons, marts.careers, seed), rules)
-        figures_written = helper.submit(render_figures, table, lab, min_cell,
+        table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
+        figures_written = helper.submit(render_figures, exported(table), lab, rules.min_cell,
                                         writer.results_dir, rules)
         steps.update()
         summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance)
@@ -87,22 +90,24 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
            provenance: Provenance | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
     from python_stats.comparisons import all_comparisons, tests_table
+    from python_stats.tables import exported
 
     rules = writer.rules
     round_base, min_cell = rules.round_base, rules.min_cell
-    tests = tests_table(all_comparisons(marts.persons, marts.careers, seed), rules)
+    tests = tests_table(all_comparisons(marts.persons, marts.careers, seed, rules), table)
     steps.update()
     balance = balance_table(marts.persons, rules)
     reproduction = reproduction_table(read_published(), table, tests)
     agree = agreement(reproduction)
     steps.update()
     for figure, name in FIGURE_TABLES.items():
-        writer.table(table[table["figure"] == figure].reset_index(drop=True), name)
+        writer.table(exported(table[table["figure"] == figure]).reset_index(drop=True), name)
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
     writer.table(reproduction, "reproduction.csv")
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
+    output_check(writer)
     writer.adopt(figures_written())
     names = [name for name, _ in FIGURES]
     steps.update()
@@ -122,8 +127,18 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     return summary
 
 
+def output_check(writer: ResultsWriter) -> None:
+    """Check every table this run wrote and write output_check.csv; refuse on a finding."""
+    tables = [p for p in writer.written if p.suffix == ".csv"]
+    verdicts = check_files(tables, writer.rules)
+    if findings(verdicts):
+        raise DisclosureError("output check: " + "; ".join(lines(verdicts)))
+    writer.adopt([write_report(verdicts, writer.results_dir / REPORT_NAME)])
+
+
 def controlled_dq(dq: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
-    """Data-quality findings with record counts rounded to the base (zero stays zero)."""
+    """Data-quality findings: record counts zero, rounded to the base, or suppressed (empty)
+    below the minimum cell size."""
     out = dq[["dataset", "finding"]].copy()
-    out["n_records"] = [round_count(float(x), rules.round_base) for x in dq["n_records"]]
+    out["n_records"] = [rules.record_count(float(x)) for x in dq["n_records"]]
     return out.sort_values(["dataset", "finding"]).reset_index(drop=True)

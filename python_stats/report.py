@@ -14,7 +14,8 @@ from python_stats.reproduction import Agreement
 TESTS_METHOD = (
     "Shares are compared with Pearson's chi-square test (no continuity correction) when every "
     "expected count is at least 5, otherwise with Fisher's exact test (2 x 2) or Fisher's r x c "
-    "test with a seeded Monte Carlo p-value (9999 tables). Means are compared with Welch's t-test "
+    "test by exact enumeration (Freeman-Halton; beyond a size limit a seeded Monte Carlo p-value "
+    "with its standard error). Means are compared with Welch's t-test "
     "(pairs) and Welch's one-way ANOVA (three or four groups). A published statement about "
     "offenders (or a profile) against the control groups is set beside the omnibus test of the "
     "three groups; statements about the profiles beside the test of the four profiles. Holm-"
@@ -24,7 +25,8 @@ TESTS_METHOD = (
 )
 METHODS = TESTS_METHOD + (
     " Counts are rounded to multiples of {base}; cells resting on fewer than {min_cell} persons "
-    "are suppressed."
+    "are suppressed; shares, ratios, "
+    "intervals and share tests are computed from the rounded counts (docs/disclosure.md)."
 )
 
 
@@ -98,6 +100,8 @@ def build_markdown(rep: pd.DataFrame, agree: Agreement, dq: pd.DataFrame, base: 
         f"{agree.numbers_published} numbers are published; "
         f"{agree.numbers_published - agree.numbers_compared} of them have no reproduced interval "
         "(suppressed, fixed by design, or not reproducible; see the notes).",
+        f"{agree.numbers_suppressed} published numbers and {agree.statements_suppressed} "
+        "significance statements could not be shown because of disclosure control.",
         "",
         "## Numbers",
         "",

@@ -26,7 +26,13 @@ from python_stats.disclosure import DisclosureRules
 from python_stats.labels import labels, measure_label, unit_label
 from python_stats.provenance import Provenance
 from python_stats.report import TESTS_METHOD
-from python_stats.reproduction import Agreement, format_number, statement_holds, to_float
+from python_stats.reproduction import (
+    SUPPRESSED,
+    Agreement,
+    format_number,
+    statement_holds,
+    to_float,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PLOT_WIDTH = 130
@@ -42,7 +48,9 @@ TEXT: dict[str, dict[str, str]] = {
         "agreement": "{inside} van de {compared} gepubliceerde getallen met een gereproduceerd "
                      "95%-interval liggen binnen dat interval; {agreeing} van de {statements} "
                      "uitspraken over significantie kloppen ({same} in dezelfde p-waardeklasse). "
-                     "{published} getallen zijn gepubliceerd.",
+                     "{published} getallen zijn gepubliceerd; {numbers_withheld} getallen en "
+                     "{statements_withheld} uitspraken zijn niet te tonen door de "
+                     "geheimhoudingsregels.",
         "hl_A1": "Daders BL-SU hebben {blsu} keer zo vaak een LVB-indicatie als de "
                  "niet-criminele controlegroep; de criminele controlegroep {criminal_control} "
                  "keer zo vaak (gepubliceerd: {p_blsu} en {p_criminal_control}).",
@@ -81,6 +89,7 @@ TEXT: dict[str, dict[str, str]] = {
         "band_sig": "significant verschil (p < {p})",
         "band_ns": "geen significant verschil",
         "band_missing": "niet getoetst",
+        "band_withheld": "niet te tonen (geheimhouding)", "withheld": "Niet te tonen.",
         "dq": "Datakwaliteit", "dq_none": "Geen bevindingen.",
         "dq_dataset": "Dataset", "dq_finding": "Bevinding", "dq_n": "Aantal records",
         "methods": "Methode",
@@ -106,7 +115,8 @@ TEXT: dict[str, dict[str, str]] = {
         "agreement": "{inside} of the {compared} published numbers with a reproduced 95% "
                      "interval fall inside it; {agreeing} of the {statements} significance "
                      "statements agree ({same} in the same p-value band). {published} numbers "
-                     "are published.",
+                     "are published; {numbers_withheld} numbers and {statements_withheld} "
+                     "statements could not be shown because of disclosure control.",
         "hl_A1": "BL-SU offenders have an LVB indication {blsu} times as often as the "
                  "non-criminal control group; the criminal control group {criminal_control} "
                  "times as often (published: {p_blsu} and {p_criminal_control}).",
@@ -142,6 +152,7 @@ TEXT: dict[str, dict[str, str]] = {
         "band_sig": "a significant difference (p < {p})",
         "band_ns": "no significant difference",
         "band_missing": "not tested",
+        "band_withheld": "withheld by disclosure control", "withheld": "Withheld.",
         "dq": "Data quality", "dq_none": "No findings.",
         "dq_dataset": "Dataset", "dq_finding": "Finding", "dq_n": "Records",
         "methods": "Methods",
@@ -351,6 +362,8 @@ def band_words(band: str, t: dict[str, str], lang: str) -> str:
     """'significant (p < 0,01)', 'niet significant' or 'niet getoetst'."""
     if band in ("", "not tested"):
         return t["band_missing"]
+    if band == SUPPRESSED:
+        return t["band_withheld"]
     if band == "n.s.":
         return t["band_ns"]
     p = band.lstrip("<")
@@ -380,12 +393,16 @@ def statements(rep: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
         for comparison, band in pairs(r["published_significance"]):
             found = reproduced.get(comparison, "")
             agrees = statement_holds(band, found)
+            verdict = (t["withheld"] if found == SUPPRESSED
+                       else t["agrees"] if agrees else t["disagrees"])
             out.append({
                 "text": t["statement"].format(
                     measure=measure_label(r["measure"], lang),
                     subject=subject_words(comparison, t, lab),
                     published=band_words(band, t, lang), reproduced=band_words(found, t, lang)),
-                "agrees": agrees, "verdict": t["agrees"] if agrees else t["disagrees"],
+                "agrees": agrees, "verdict": verdict,
+                "state": ("withheld" if found == SUPPRESSED
+                          else "agrees" if agrees else "disagrees"),
             })
     return out
 
@@ -410,7 +427,9 @@ def headlines(data: ReportInput) -> list[str]:
     out = [t["agreement"].format(
         inside=agree.numbers_inside, compared=agree.numbers_compared,
         agreeing=agree.statements_agreeing, statements=agree.statements,
-        same=agree.statements_same_band, published=agree.numbers_published)]
+        same=agree.statements_same_band, published=agree.numbers_published,
+        numbers_withheld=agree.numbers_suppressed,
+        statements_withheld=agree.statements_suppressed)]
     rep = data.reproduction
     window = data.provenance.vars
     extra = {"start": str(window.get("victim_window_start", "2010"))[:4],

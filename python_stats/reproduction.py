@@ -156,11 +156,17 @@ class Reproduced:
                    FirstRow(tests, ("measure", "population", "family", "groups")))
 
 
+SUPPRESSED = "suppressed"
+
+
 def reproduced_band(found: Reproduced, measure: str, pop: str, comparison: str) -> str:
-    """The band of the omnibus test behind a statement ('' when there is none)."""
+    """The band of the omnibus test behind a statement ('' when there is none, 'suppressed'
+    when disclosure control withholds the test)."""
     family, groups = comparison_groups(comparison)
     hit = found.tests.get(measure, pop, family, groups)
-    return "" if hit is None else str(hit["band"])
+    if hit is None:
+        return ""
+    return SUPPRESSED if bool(hit.get("suppressed", False)) else str(hit["band"])
 
 
 def display_places(unit: str) -> int:
@@ -169,11 +175,17 @@ def display_places(unit: str) -> int:
 
 
 def format_number(value: float, places: int) -> str:
-    """Half-up rounding to `places` decimals, as the report rounds ('' for NaN)."""
+    """Half-up rounding to `places` decimals, as the report rounds ('' for NaN): one rounding
+    step, from the unrounded estimate (never from a number already rounded for a table)."""
     if value is None or math.isnan(value):
         return ""
     quantum = Decimal(1).scaleb(-places)
     return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def exact_value(row: pd.Series) -> float:
+    """A controlled estimate before rounding (the table's value when it has no exact one)."""
+    return float(row.get("value_exact", row["value"]))
 
 
 def to_float(text: str) -> float:
@@ -190,11 +202,12 @@ def reproduction_row(pub: pd.Series, found: Reproduced) -> dict:
     published = to_float(pub["value"])
     row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
            "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
-           "ci_high": math.nan, "inside_ci": "", "note": ""}
+           "ci_high": math.nan, "inside_ci": "", "suppressed": False, "note": ""}
     if pub["measure"] in NOT_REPRODUCIBLE:
         row["note"] = NOT_REPRODUCIBLE[pub["measure"]]
     elif e is not None:
-        row["reproduced"] = format_number(float(e["value"]), display_places(pub["unit"]))
+        row["suppressed"] = bool(e.get("suppressed", False))
+        row["reproduced"] = format_number(exact_value(e), display_places(pub["unit"]))
         row["ci_low"], row["ci_high"] = float(e["ci_low"]), float(e["ci_high"])
         row["note"] = str(e["note"]) if isinstance(e["note"], str) else ""
         bounds = (row["ci_low"], row["ci_high"])
@@ -227,10 +240,12 @@ def significance_columns(pub: pd.Series, found: Reproduced) -> dict[str, object]
     target = tested_measure(pub["figure"], pub["measure"])
     if not statements or target is None:
         return {"published_significance": "", "reproduced_band": "", "agrees": "",
-                "statements_total": 0, "statements_agreeing": 0, "statements_same_band": 0}
+                "statements_total": 0, "statements_agreeing": 0, "statements_same_band": 0,
+                "statements_suppressed": 0}
     bands = [reproduced_band(found, *target, s.comparison) for s in statements]
     pairs = list(zip(statements, bands, strict=True))
     agreeing = sum(statement_holds(s.band, b) for s, b in pairs)
+    withheld = sum(b == SUPPRESSED for b in bands)
     return {
         "published_significance": "; ".join(s.label() for s in statements),
         "reproduced_band": "; ".join(
@@ -240,6 +255,7 @@ def significance_columns(pub: pd.Series, found: Reproduced) -> dict[str, object]
         "statements_total": len(statements),
         "statements_agreeing": agreeing,
         "statements_same_band": sum(s.band == b for s, b in pairs),
+        "statements_suppressed": withheld,
     }
 
 
@@ -250,13 +266,13 @@ def note_check(pub: pd.Series, found: Reproduced) -> str:
     between = re.match(r"between (\d+) and (\d+)", note)
     if start:
         hit = found.by_measure.get("starts_with_ht_pct", pub["group"])
-        if hit is not None and not math.isnan(hit["value"]):
-            value = format_number(float(hit["value"]), 0)
+        if hit is not None and not math.isnan(exact_value(hit)):
+            value = format_number(exact_value(hit), 0)
             return f"note gives {start.group(1)}%, reproduced {value}%"
     if between:
         hit = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
-        if hit is not None and not math.isnan(hit["value"]):
-            value = float(hit["value"])
+        if hit is not None and not math.isnan(exact_value(hit)):
+            value = exact_value(hit)
             low, high = float(between.group(1)), float(between.group(2))
             inside = "inside" if low <= round(value) <= high else "outside"
             return f"note gives {between.group(1)}-{between.group(2)}, reproduced " \
@@ -282,6 +298,8 @@ class Agreement:
     statements_agreeing: int
     statements: int
     statements_same_band: int
+    numbers_suppressed: int  # published numbers withheld by disclosure control
+    statements_suppressed: int  # statements whose test disclosure control withholds
 
 
 def agreement(reproduction: pd.DataFrame) -> Agreement:
@@ -295,4 +313,6 @@ def agreement(reproduction: pd.DataFrame) -> Agreement:
         statements_agreeing=int(reproduction["statements_agreeing"].sum()),
         statements=int(reproduction["statements_total"].sum()),
         statements_same_band=int(reproduction["statements_same_band"].sum()),
+        numbers_suppressed=int((published & reproduction["suppressed"].astype(bool)).sum()),
+        statements_suppressed=int(reproduction["statements_suppressed"].sum()),
     )

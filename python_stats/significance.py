@@ -2,8 +2,11 @@
 
 Shares: Pearson's chi-square test without continuity correction when every expected count is at
 least 5 (Cochran's rule); otherwise an exact test: Fisher's exact test for 2 x 2 tables and, for
-larger tables, Fisher's r x c test with a Monte Carlo p-value (scipy.stats.fisher_exact with a
-seeded MonteCarloMethod) so that results are reproducible for a given seed.
+larger tables, the Freeman-Halton extension of Fisher's test by exact enumeration
+(python_stats.exact) while the enumeration is cheap, and beyond that a Monte Carlo p-value
+(scipy.stats.fisher_exact with a seeded MonteCarloMethod) with its standard error. A Monte Carlo
+p-value claims only the band that its whole 99% Monte Carlo interval lies in (the weaker band
+when the interval straddles a threshold).
 
 Means: Welch's t-test for pairs (scipy's ttest_ind defaults to Student's equal-variance test; we
 pass equal_var=False because the groups' variances of victimisation counts differ). Across more
@@ -28,8 +31,12 @@ from scipy.stats.contingency import expected_freq, odds_ratio
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.oneway import anova_oneway
 
+from python_stats.exact import TooLargeError, freeman_halton
+
 MIN_EXPECTED = 5.0
 MONTE_CARLO_RESAMPLES = 9999
+MONTE_CARLO_Z = 2.576  # the 99% interval of a Monte Carlo p-value
+BAND_LIMITS = ((0.001, "<0.001"), (0.01, "<0.01"), (0.05, "<0.05"))
 
 
 @dataclass(frozen=True)
@@ -42,19 +49,30 @@ class Outcome:
     p_value: float
     min_expected: float = math.nan
     df2: float = math.nan
+    p_se: float = math.nan  # Monte Carlo standard error of the p-value (NaN when exact)
+
+    @property
+    def band(self) -> str:
+        """The significance band this test supports (see `supported_band`)."""
+        return supported_band(self.p_value, self.p_se)
 
 
 def significance_band(p_value: float) -> str:
     """The report's threshold band for a p-value: '<0.001', '<0.01', '<0.05' or 'n.s.'."""
     if p_value is None or math.isnan(p_value):
         return ""
-    if p_value < 0.001:
-        return "<0.001"
-    if p_value < 0.01:
-        return "<0.01"
-    if p_value < 0.05:
-        return "<0.05"
+    for limit, band in BAND_LIMITS:
+        if p_value < limit:
+            return band
     return "n.s."
+
+
+def supported_band(p_value: float, p_se: float = math.nan) -> str:
+    """The band of a p-value; for a Monte Carlo p-value the band of the upper end of its 99%
+    interval, so that no band is claimed that the Monte Carlo error straddles."""
+    if p_se is None or math.isnan(p_se) or math.isnan(p_value):
+        return significance_band(p_value)
+    return significance_band(min(1.0, p_value + MONTE_CARLO_Z * p_se))
 
 
 def drop_empty_margins(table: np.ndarray) -> np.ndarray:
@@ -65,13 +83,13 @@ def drop_empty_margins(table: np.ndarray) -> np.ndarray:
 
 
 def choose_share_test(table: np.ndarray) -> str:
-    """'chi-square' if every expected count is >= 5, else 'fisher' or 'fisher-monte-carlo'."""
+    """'chi-square' if every expected count is >= 5, else 'fisher' or 'fisher-freeman-halton'."""
     table = drop_empty_margins(table)
     if table.shape[0] < 2 or table.shape[1] < 2:
         return "not testable"
     if expected_freq(table).min() >= MIN_EXPECTED:
         return "chi-square"
-    return "fisher" if table.shape == (2, 2) else "fisher-monte-carlo"
+    return "fisher" if table.shape == (2, 2) else "fisher-freeman-halton"
 
 
 def chi_square(table: np.ndarray) -> Outcome:
@@ -102,15 +120,28 @@ def fisher_2x2(table: np.ndarray) -> Outcome:
     )
 
 
+def fisher_rxc(table: np.ndarray, seed: int) -> Outcome:
+    """Fisher's r x c test: exact enumeration when cheap, else Monte Carlo with its error."""
+    try:
+        p_value = freeman_halton(table)
+    except TooLargeError:
+        return fisher_monte_carlo(table, seed)
+    return Outcome("fisher-freeman-halton", math.nan, math.nan, p_value,
+                   float(expected_freq(table).min()))
+
+
 def fisher_monte_carlo(table: np.ndarray, seed: int) -> Outcome:
-    """Fisher's r x c exact test with a Monte Carlo p-value (9999 tables, seeded)."""
+    """Fisher's r x c test with a Monte Carlo p-value (9999 tables, seeded) and its standard
+    error sqrt(p (1 - p) / B)."""
     method = stats.MonteCarloMethod(
         n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(seed)
     )
     res = stats.fisher_exact(table, method=method)
+    p_value = float(res.pvalue)
     return Outcome(
-        "fisher-monte-carlo", float(res.statistic), math.nan, float(res.pvalue),
+        "fisher-monte-carlo", math.nan, math.nan, p_value,
         float(expected_freq(table).min()),
+        p_se=math.sqrt(p_value * (1 - p_value) / MONTE_CARLO_RESAMPLES),
     )
 
 
@@ -122,8 +153,8 @@ def share_test(table: np.ndarray, seed: int) -> Outcome:
         return chi_square(table)
     if choice == "fisher":
         return fisher_2x2(table)
-    if choice == "fisher-monte-carlo":
-        return fisher_monte_carlo(table, seed)
+    if choice == "fisher-freeman-halton":
+        return fisher_rxc(table, seed)
     return Outcome("not testable", math.nan, math.nan, math.nan)
 
 

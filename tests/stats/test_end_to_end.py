@@ -17,6 +17,7 @@ from python_stats.export import COUNT_PATTERN
 EXPECTED_FILES = {
     "table_A1.csv", "table_A2.csv", "table_A3.csv", "table_profiles.csv", "table_sample.csv",
     "tests.csv", "balance.csv", "reproduction.csv", "dq_findings.csv", "summary.json",
+    "output_check.csv",
     "report.md", "report.html", *(f"A{i}.{ext}" for i in (1, 2, 3) for ext in ("png", "svg")),
 }
 
@@ -37,6 +38,12 @@ def test_summary_counts_match_reproduction_csv(simulated_run) -> None:
     assert payload["summary"] in (results / "report.md").read_text()
     # the simulation follows the published figures, so most of them are recovered
     assert summary.numbers_inside >= 0.6 * summary.numbers_compared
+    published = reproduction["value"].map(lambda v: v.replace(".", "", 1).isdigit())
+    withheld = int((published & (reproduction["suppressed"] == "True")).sum())
+    assert payload["numbers_suppressed"] == summary.numbers_suppressed == withheld
+    assert (f"{withheld} published numbers and {summary.statements_suppressed} significance "
+            "statements could not be shown because of disclosure control"
+            ) in (results / "report.md").read_text()
 
 
 def test_simulated_sample_sizes_and_victim_share_are_recovered(simulated_run) -> None:
@@ -62,10 +69,11 @@ def test_every_written_count_is_a_multiple_of_the_base(simulated_run) -> None:
 def test_every_test_has_band_and_effect_size_kind(simulated_run) -> None:
     _, results = simulated_run
     tests = pd.read_csv(results / "tests.csv", keep_default_na=False)
-    testable = tests[tests["test"] != "not testable"]
+    testable = tests[(tests["test"] != "not testable") & ~tests["suppressed"]]
     assert set(testable["band"]) <= {"n.s.", "<0.05", "<0.01", "<0.001"}
     assert set(tests["effect_kind"]) == {"cramer_v", "cohen_h", "hedges_g", "eta_squared"}
-    pairs = testable[testable["comparison"] == "pair"]
+    pairs = testable[(testable["comparison"] == "pair") & (testable["p_holm"] != "")]
+    assert len(pairs)
     assert (pairs["p_holm"].astype(float) >= pairs["p_value"].astype(float)).all()
 
 

@@ -11,9 +11,11 @@ from fixture_db import person, write_marts
 from python_stats import run
 from python_stats.reproduction import (
     Statement,
+    agreement,
     format_number,
     parse_statements,
     read_published,
+    reproduction_table,
 )
 
 
@@ -153,3 +155,29 @@ def test_not_significant_holds_only_for_a_non_significant_reproduction() -> None
     assert statement_holds("n.s.", "n.s.")
     assert not statement_holds("n.s.", "<0.05")
     assert not statement_holds("<0.05", "")
+
+
+def test_reproduced_number_is_rounded_once_from_the_unrounded_estimate() -> None:
+    # 2.1498 is 2.1 at one decimal; rounding the table's 2.15 again would give 2.2
+    table = pd.DataFrame([{"figure": "profiles", "measure": "mean_cases_before_first_ht",
+                           "group": "incidenteel", "unit": "cases", "value": 2.15,
+                           "ci_low": 1.9, "ci_high": 2.4, "n": 225.0, "n_events": float("nan"),
+                           "suppressed": False, "note": "", "value_exact": 2.1498}])
+    published = pd.DataFrame([{"figure": "profiles", "measure": "mean_cases_before_first_ht",
+                               "group": "incidenteel", "value": "2.0", "unit": "cases",
+                               "significance_note": ""}])
+    row = reproduction_table(published, table, pd.DataFrame()).iloc[0]
+    assert row["reproduced"] == "2.1"
+    assert bool(row["inside_ci"])
+
+
+def test_suppressed_estimate_is_counted_as_withheld_by_disclosure_control() -> None:
+    table = pd.DataFrame([{"figure": "A1", "measure": "lvb_pct", "group": "laat_piek",
+                           "unit": "pct", "value": float("nan"), "ci_low": float("nan"),
+                           "ci_high": float("nan"), "n": 130.0, "n_events": float("nan"),
+                           "suppressed": True, "note": "suppressed", "value_exact": float("nan")}])
+    published = pd.DataFrame([{"figure": "A1", "measure": "lvb_pct", "group": "laat_piek",
+                               "value": "3", "unit": "pct", "significance_note": ""}])
+    rep = reproduction_table(published, table, pd.DataFrame())
+    assert rep.iloc[0]["reproduced"] == ""
+    assert agreement(rep).numbers_suppressed == 1

@@ -9,14 +9,17 @@ import pytest
 from scipy import stats
 
 from python_stats.effects import cramers_v
+from python_stats.exact import TooLargeError, freeman_halton
 from python_stats.significance import (
     adjusted_residuals,
     chi_square,
     choose_share_test,
     fisher_2x2,
+    fisher_monte_carlo,
     holm,
     share_test,
     significance_band,
+    supported_band,
     welch_anova,
     welch_t,
 )
@@ -59,15 +62,43 @@ def test_fisher_used_for_2x2_with_an_expected_count_below_five() -> None:
     assert share_test(np.array([[3, 1], [1, 3]]), seed=1).test == "fisher"
 
 
-def test_monte_carlo_fisher_used_for_larger_tables_with_small_expected_counts() -> None:
+def test_exact_freeman_halton_used_for_larger_tables_with_small_expected_counts() -> None:
     table = np.array([[2, 98], [0, 100], [0, 100]])
-    assert choose_share_test(table) == "fisher-monte-carlo"
-    first = share_test(table, seed=11)
-    again = share_test(table, seed=11)
-    assert first.test == "fisher-monte-carlo"
-    assert first.p_value == again.p_value
-    # exact enumeration: 2 events among 300, P(both in row 1) + tables as or less likely
-    assert 0.0 < first.p_value <= 1.0
+    assert choose_share_test(table) == "fisher-freeman-halton"
+    result = share_test(table, seed=11)
+    assert result.test == "fisher-freeman-halton"
+    # 2 events among 300: the three tables with both events in one row are the least likely,
+    # each with probability C(100,2) / C(300,2) = 4950 / 44850
+    assert result.p_value == pytest.approx(3 * 4950 / 44850, rel=1e-12)
+    assert math.isnan(result.p_se)
+
+
+def test_freeman_halton_matches_r_fisher_test_on_the_job_satisfaction_table() -> None:
+    # R: fisher.test(matrix(c(1,2,1,0, 3,3,6,1, 10,10,14,9, 6,7,12,11), 4, 4)) -> p = 0.7827
+    table = np.array([1, 2, 1, 0, 3, 3, 6, 1, 10, 10, 14, 9, 6, 7, 12, 11]).reshape(4, 4).T
+    assert freeman_halton(table) == pytest.approx(0.7827, abs=5e-5)
+
+
+def test_freeman_halton_of_a_2x2_table_equals_fishers_exact_test() -> None:
+    table = np.array([[10, 2], [3, 15]])
+    assert freeman_halton(table) == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9)
+
+
+def test_monte_carlo_beyond_the_enumeration_budget_reports_its_error() -> None:
+    table = np.array([[2, 98], [0, 100], [0, 100]])
+    with pytest.raises(TooLargeError):
+        freeman_halton(table, budget=0)
+    result = fisher_monte_carlo(table, seed=11)
+    assert result.p_value == fisher_monte_carlo(table, seed=11).p_value
+    assert result.p_se == pytest.approx(math.sqrt(result.p_value * (1 - result.p_value) / 9999))
+
+
+def test_no_band_is_claimed_that_the_monte_carlo_error_straddles() -> None:
+    # p = 0.0009 with a standard error of 0.0003: the 99% interval reaches 0.0017, so the
+    # test supports p < 0.01, not p < 0.001
+    assert supported_band(0.0009, 0.0003) == "<0.01"
+    assert supported_band(0.0009) == "<0.001"
+    assert supported_band(0.0002, 0.00005) == "<0.001"
 
 
 def test_empty_column_is_dropped_before_testing() -> None:

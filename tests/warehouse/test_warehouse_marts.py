@@ -202,15 +202,6 @@ def test_lineage_and_leading_zeros_are_kept(warehouse):
     assert rows == [(O1, "SLOAANG2016CBKV1.csv", 2016, 1)]
 
 
-def test_aggregates_are_disclosure_controlled(warehouse):
-    rows = warehouse.execute(
-        "select group_name, n_persons, victims_n, victim_pct from marts.agg_victimisation_by_group "
-        "where group_type = 'study_group' order by group_name"
-    ).fetchall()
-    # every group has fewer than 10 persons: all counts and shares suppressed
-    assert all(row[1:] == (None, None, None) for row in rows)
-
-
 def test_contracted_marts_enforce_not_null_in_the_table_definition(warehouse):
     """The marts' not-null columns are NOT NULL in DuckDB: a null fails the build itself."""
     nullable = dict(

@@ -1,0 +1,477 @@
+"""Output checking: every number in a folder of CSV tables against the disclosure rule.
+
+`blsu check-output DIR` (and every statistics run, which writes `output_check.csv`) reads each
+CSV file of a folder and gives every cell that holds or withholds a number a verdict: `shown`
+with the rule that lets it out, `suppressed` with the rule that withholds it, or `finding` with
+the rule it breaks. It knows the layouts the statistics write (tables of estimates, tests.csv,
+balance.csv, reproduction.csv, dq_findings.csv) and, for hand-made tables, the conventions of
+docs/disclosure.md: counts in columns named `n`, `n_*` or `*_n`, shares in `*_pct` (0-100) or
+`*_share` (0-1) beside their denominator `n`. Any other number is a finding: an output checker
+cannot pass what it cannot check. The rule itself and its parameters are python_stats.disclosure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from python_stats.disclosure import (
+    COUNT_PATTERN,
+    EXTREME_PATTERN,
+    PERSON_KEY_PATTERN,
+    DisclosureRules,
+)
+from python_stats.marts import PROFILES
+
+REPORT_NAME = "output_check.csv"
+SHARE_PATTERN = re.compile(r"(^|_)(pct|share)($|_)", re.IGNORECASE)
+ESTIMATE_COLUMNS = {"figure", "measure", "group", "unit", "value", "n", "n_events", "suppressed"}
+TEST_COLUMNS = {"measure", "population", "groups", "statistic", "p_value", "effect_size"}
+BALANCE_COLUMNS = {"covariate", "type", "mean_blsu", "mean_control", "n_blsu", "n_control"}
+REPRODUCTION_COLUMNS = {"figure", "measure", "group", "value", "reproduced", "suppressed"}
+DQ_COLUMNS = {"dataset", "finding", "n_records"}
+PCT_DECIMALS = 1
+RATIO_DECIMALS = 2
+SHARE_DECIMALS = 4
+MEAN_UNITS = ("years", "cases", "count")
+TEST_DIGITS = {"statistic": 3, "p_value": 2, "p_holm": 2, "p_se": 2}
+TEST_DECIMALS = {"effect_size": 2, "df": 1, "df2": 1}
+STATEMENT_COUNTS = ("statements_total", "statements_agreeing", "statements_same_band",
+                    "statements_suppressed")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One cell of one exported file and the rule that decided it."""
+
+    file: str
+    row: int  # 1-based data row; 0 for a verdict on a whole column
+    column: str
+    value: str
+    status: str  # 'shown', 'suppressed' or 'finding'
+    rule: str
+
+
+class Checker:
+    """The verdicts on the files of one folder."""
+
+    def __init__(self, rules: DisclosureRules) -> None:
+        self.rules = rules
+        self.verdicts: list[Verdict] = []
+        self.shown_rows: set[tuple[str, str, str]] = set()
+        self.table_rows: set[tuple[str, str, str]] = set()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def add(self, file: str, row: int, column: str, value: str, status: str, rule: str) -> None:
+        self.verdicts.append(Verdict(file, row, column, value, status, rule))
+
+    def count(self, file: str, row: int, column: str, text: str) -> None:
+        """A count of persons: empty (suppressed), or a multiple of the base >= min_cell."""
+        r = self.rules
+        if text == "":
+            self.add(file, row, column, text, "suppressed", "count withheld")
+            return
+        value = number(text)
+        if value is None or value % r.round_base or value < r.min_cell:
+            self.add(file, row, column, text, "finding",
+                     f"a count must be a multiple of {r.round_base} and at least {r.min_cell}")
+        else:
+            self.add(file, row, column, text, "shown",
+                     f"count rounded to {r.round_base}, at least {r.min_cell}")
+
+    def decimals(self, file: str, row: int, column: str, text: str, places: int,
+                 rule: str) -> None:
+        """A number shown with at most `places` decimals."""
+        if text == "":
+            self.add(file, row, column, text, "suppressed", "withheld with its cells")
+        elif number(text) is None:
+            self.add(file, row, column, text, "finding", "not a number")
+        elif decimal_places(text) > places:
+            self.add(file, row, column, text, "finding",
+                     f"{rule}: at most {places} decimals")
+        else:
+            self.add(file, row, column, text, "shown", rule)
+
+    def share(self, file: str, row: int, column: str, text: str, n_text: str, scale: float,
+              places: int, events: str | None = None) -> None:
+        """A share beside its rounded denominator: it must be the share of a rounded count."""
+        if text == "":
+            self.add(file, row, column, text, "suppressed", "share withheld with its cells")
+            return
+        value, n = number(text), number(n_text)
+        if value is None or n is None or n <= 0:
+            self.add(file, row, column, text, "finding", "a share needs its rounded n beside it")
+            return
+        base = self.rules.round_base
+        candidates = [number(events)] if events else [m * base for m in range(int(n // base) + 1)]
+        ok = any(c is not None and round_half_up(scale * c / n, places) == value
+                 for c in candidates)
+        if decimal_places(text) > places or not ok:
+            self.add(file, row, column, text, "finding",
+                     "a share must be computed from the rounded counts shown "
+                     f"(at most {places} decimals)")
+        else:
+            self.add(file, row, column, text, "shown", "share of rounded counts")
+
+    def columns(self, file: str, frame: pd.DataFrame) -> None:
+        """Column-level rules: no person or linking keys, no minima or maxima."""
+        for column in frame.columns:
+            if PERSON_KEY_PATTERN.search(column):
+                self.add(file, 0, column, "", "finding", "person or linking key")
+            elif EXTREME_PATTERN.search(column):
+                self.add(file, 0, column, "", "finding", "minimum or maximum")
+
+    # -- layouts --------------------------------------------------------------------------
+
+    def estimates(self, file: str, frame: pd.DataFrame) -> None:
+        """A table of estimates (table_*.csv)."""
+        r = self.rules
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            start = len(self.verdicts)
+            self.estimate_row(file, i, rec, r)
+            if rec["suppressed"].lower() != "true":  # an empty cell of a shown row: no number
+                self.verdicts[start:] = [v for v in self.verdicts[start:]
+                                         if v.value != "" or v.status == "finding"]
+        self.differencing(file, frame)
+
+    def estimate_row(self, file: str, i: int, rec: dict[str, str], r: DisclosureRules) -> None:
+        """One row of a table of estimates."""
+        key = (rec["figure"], rec["measure"], rec["group"])
+        self.table_rows.add(key)
+        unit = rec["unit"]
+        withheld = rec["suppressed"].lower() == "true"
+        self.count(file, i, "n", rec["n"])
+        self.count(file, i, "n_events", rec["n_events"])
+        if unit.startswith("pct") or unit == "persons":
+            self.complement(file, i, rec["n"], rec["n_events"])
+        if withheld and any(rec[c] != "" for c in ("value", "ci_low", "ci_high",
+                                                     "n_events")):
+            self.add(file, i, "value", rec["value"], "finding",
+                     "a suppressed row shows a number")
+            return
+        if not withheld:
+            self.shown_rows.add(key)
+        if unit.startswith("pct") and unit != "pct_of_cases":
+            self.share(file, i, "value", rec["value"], rec["n"], 100.0, PCT_DECIMALS,
+                       rec["n_events"] or None)
+        elif unit == "persons":
+            self.count(file, i, "value", rec["value"])
+        else:
+            self.decimals(file, i, "value", rec["value"], places_of(unit, r), rule_of(unit))
+        for bound in ("ci_low", "ci_high"):
+            if unit == "persons":
+                self.count_bound(file, i, bound, rec[bound])
+            else:
+                self.decimals(file, i, bound, rec[bound], places_of(unit, r),
+                              "interval from the shown estimate's cells")
+
+    def complement(self, file: str, row: int, n_text: str, k_text: str) -> None:
+        """n - k (shown rounded) must be consistent with a complement of at least min_cell."""
+        n, k = number(n_text), number(k_text)
+        if n is None or k is None:
+            return
+        slack = 2 * (self.rules.round_base // 2)
+        if n - k < self.rules.min_cell - slack:
+            self.add(file, row, "n_events", k_text, "finding",
+                     f"complement n - k below {self.rules.min_cell}")
+
+    def count_bound(self, file: str, row: int, column: str, text: str) -> None:
+        """An interval bound of a count: a multiple of the base (it may be small)."""
+        value = number(text)
+        if text == "":
+            self.add(file, row, column, text, "suppressed", "withheld with its cells")
+        elif value is None or value % self.rules.round_base:
+            self.add(file, row, column, text, "finding",
+                     f"an interval of a count is a multiple of {self.rules.round_base}")
+        else:
+            self.add(file, row, column, text, "shown", "interval bound rounded outwards")
+
+    def differencing(self, file: str, frame: pd.DataFrame) -> None:
+        """The offenders' total and the profiles: never exactly one profile withheld."""
+        for (figure, measure), rows in frame.groupby(["figure", "measure"], sort=False):
+            by_group = {g: rec for g, rec in zip(rows["group"], rows.to_dict("records"),
+                                                 strict=True)}
+            if "blsu" not in by_group or not all(p in by_group for p in PROFILES):
+                continue
+            for column in ("n", "n_events"):
+                if by_group["blsu"][column] == "":
+                    continue
+                hidden = [p for p in PROFILES if by_group[p][column] == ""]
+                if len(hidden) == 1:
+                    self.add(file, int(rows.index[0]) + 1, column, "", "finding",
+                             f"{figure} {measure}: the offenders' {column} minus the shown "
+                             f"profiles reveals {hidden[0]}")
+
+    def tests(self, file: str, frame: pd.DataFrame) -> None:
+        """tests.csv: numbers only for tests whose groups the tables show, rounded once."""
+        from python_stats.comparisons import TABLE_ROWS
+
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            target = TABLE_ROWS.get((rec["measure"], rec["population"]))
+            groups = rec["groups"].split(" vs ")
+            rests_on_shown = target is not None and all(
+                (*target, g) in self.shown_rows for g in groups)
+            if rec.get("suppressed", "").lower() == "true":
+                for column in ("p_value", "effect_size", "n"):
+                    self.add(file, i, column, rec[column], "suppressed" if rec[column] == ""
+                             else "finding", "test withheld: it rests on a suppressed group")
+                continue
+            if rec["n"] != "":
+                self.count(file, i, "n", rec["n"])
+            for column in (*TEST_DIGITS, *TEST_DECIMALS):
+                text = rec.get(column, "")
+                if text == "":
+                    continue
+                if not rests_on_shown:
+                    self.add(file, i, column, text, "finding",
+                             "a test of a group the tables suppress")
+                elif column in TEST_DIGITS and significant_digits(text) > TEST_DIGITS[column]:
+                    self.add(file, i, column, text, "finding",
+                             f"at most {TEST_DIGITS[column]} significant digits")
+                elif column in TEST_DECIMALS and decimal_places(text) > TEST_DECIMALS[column]:
+                    self.add(file, i, column, text, "finding",
+                             f"at most {TEST_DECIMALS[column]} decimals")
+                else:
+                    self.add(file, i, column, text, "shown",
+                             "test of shown groups (share tests on the rounded counts)")
+
+    def balance(self, file: str, frame: pd.DataFrame) -> None:
+        """balance.csv: binary shares of rounded counts, means with the rule's decimals."""
+        hidden_levels: dict[str, list[str]] = {}
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            self.count(file, i, "n_blsu", rec["n_blsu"])
+            self.count(file, i, "n_control", rec["n_control"])
+            if rec["covariate"].startswith("migration_generation_") and rec["mean_blsu"] == "":
+                hidden_levels.setdefault(rec["control_group"], []).append(rec["covariate"])
+            for side in ("blsu", "control"):
+                column = f"mean_{side}"
+                if rec["type"] == "binary":
+                    self.share(file, i, column, rec[column], rec[f"n_{side}"], 1.0,
+                               SHARE_DECIMALS)
+                else:
+                    self.decimals(file, i, column, rec[column], self.rules.mean_decimals,
+                                  "mean of at least the minimum number of persons")
+            places = SHARE_DECIMALS if rec["type"] == "binary" else 2
+            self.decimals(file, i, "smd", rec["smd"], places, "difference of shown numbers")
+            self.decimals(file, i, "variance_ratio", rec["variance_ratio"], 2,
+                          "ratio of variances of at least the minimum number of persons")
+        for group, levels in hidden_levels.items():
+            if len(levels) == 1:
+                self.add(file, 0, "mean_blsu", "", "finding",
+                         f"{group}: the levels of migration generation add up to the group; "
+                         f"{levels[0]} alone is withheld")
+
+    def reproduction(self, file: str, frame: pd.DataFrame) -> None:
+        """reproduction.csv: reproduced numbers only of rows the tables show."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            key = (rec["figure"], rec["measure"], rec["group"])
+            self.add(file, i, "value", rec["value"], "shown", "published number (public)")
+            if rec["reproduced"] == "":
+                if rec["suppressed"].lower() == "true":
+                    self.add(file, i, "reproduced", "", "suppressed",
+                             "withheld by disclosure control")
+            elif key in self.table_rows and key not in self.shown_rows:
+                self.add(file, i, "reproduced", rec["reproduced"], "finding",
+                         "the reproduced number of a suppressed table row")
+            else:
+                self.add(file, i, "reproduced", rec["reproduced"], "shown",
+                         "the table's estimate rounded once to the report's precision")
+            for bound in ("ci_low", "ci_high"):
+                if rec[bound] != "" and key not in self.shown_rows:
+                    self.add(file, i, bound, rec[bound], "finding",
+                             "the interval of a suppressed table row")
+                elif rec[bound] != "":
+                    self.add(file, i, bound, rec[bound], "shown", "the table's interval")
+            for column in STATEMENT_COUNTS:
+                if column in rec:
+                    self.add(file, i, column, rec[column], "shown",
+                             "a count of published statements, not of persons")
+
+    def dq(self, file: str, frame: pd.DataFrame) -> None:
+        """dq_findings.csv: record counts zero, or rounded and at least the minimum."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            if rec["n_records"] in ("0", "0.0"):
+                self.add(file, i, "n_records", rec["n_records"], "shown",
+                         "zero records describe no one")
+            else:
+                self.count(file, i, "n_records", rec["n_records"])
+
+    def generic(self, file: str, frame: pd.DataFrame) -> None:
+        """A hand-made table: counts, shares beside their n; any other number is a finding."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            for column, text in rec.items():
+                if COUNT_PATTERN.match(column):
+                    self.count(file, i, column, text)
+                elif SHARE_PATTERN.search(column) and "n" in rec:
+                    scale = 100.0 if "pct" in column.lower() else 1.0
+                    places = PCT_DECIMALS if scale == 100.0 else SHARE_DECIMALS
+                    self.share(file, i, column, text, rec["n"], scale, places)
+                elif text != "" and number(text) is not None:
+                    self.add(file, i, column, text, "finding",
+                             "a number that is neither a rounded count nor a share beside its n")
+
+    # -- driver ---------------------------------------------------------------------------
+
+    def layout(self, frame: pd.DataFrame) -> Callable[[str, pd.DataFrame], None]:
+        """The check for a file's layout, recognised by its columns."""
+        columns = set(frame.columns)
+        for needed, check in ((ESTIMATE_COLUMNS, self.estimates), (TEST_COLUMNS, self.tests),
+                              (BALANCE_COLUMNS, self.balance),
+                              (REPRODUCTION_COLUMNS, self.reproduction), (DQ_COLUMNS, self.dq)):
+            if needed <= columns:
+                return check
+        return self.generic
+
+    def run(self, files: list[Path]) -> list[Verdict]:
+        """Check CSV files (tables first: the others refer to them)."""
+        frames = {p.name: read_text_csv(p) for p in sorted(files)}
+        order = sorted(frames, key=lambda n: self.layout(frames[n]) != self.estimates)
+        for name in order:
+            frame = frames[name]
+            self.columns(name, frame)
+            self.layout(frame)(name, frame)
+        return self.verdicts
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """A CSV file with every cell as the text written."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def number(text: str | None) -> float | None:
+    """The value of a cell, None when it is not a number."""
+    try:
+        value = float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+    return None if value is None or math.isnan(value) else value
+
+
+def decimal_places(text: str) -> int:
+    """Decimals of a number as written (1.50 has 2; 5e-05 has 5)."""
+    try:
+        exponent = Decimal(text).as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -int(exponent)) if isinstance(exponent, int) else 0
+
+
+def significant_digits(text: str) -> int:
+    """Significant digits of a number as written (0.00052 has 2)."""
+    try:
+        digits = Decimal(text).normalize().as_tuple().digits
+    except InvalidOperation:
+        return 0
+    return len(digits)
+
+
+def round_half_up(value: float, places: int) -> float:
+    """Half-up rounding, as the tables round shares."""
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP"))
+
+
+def places_of(unit: str, rules: DisclosureRules) -> int:
+    """Decimals allowed for an estimate of a unit: means the rule's, percentages 1, ratios 2."""
+    if unit in MEAN_UNITS:
+        return rules.mean_decimals
+    return PCT_DECIMALS if unit.startswith("pct") else RATIO_DECIMALS
+
+
+def rule_of(unit: str) -> str:
+    """The rule that lets a non-share estimate out."""
+    if unit in MEAN_UNITS:
+        return "mean of at least the minimum number of persons, coarsened"
+    if unit == "ratio":
+        return "ratio of shares of rounded counts"
+    return "share of rounded totals"
+
+
+def tables_in(folder: Path) -> list[Path]:
+    """The CSV tables of a folder (not an output-check report)."""
+    return [p for p in sorted(Path(folder).glob("*.csv")) if p.name != REPORT_NAME]
+
+
+def check_files(files: list[Path], rules: DisclosureRules) -> list[Verdict]:
+    """Every verdict on some CSV files (of one folder: tests refer to the tables beside them)."""
+    return Checker(rules).run(files)
+
+
+def check_folder(folder: Path, rules: DisclosureRules) -> list[Verdict]:
+    """Every verdict on the CSV files of a folder."""
+    return check_files(tables_in(folder), rules)
+
+
+def findings(verdicts: list[Verdict]) -> list[Verdict]:
+    """The verdicts that break the rule."""
+    return [v for v in verdicts if v.status == "finding"]
+
+
+def write_report(verdicts: list[Verdict], path: Path) -> Path:
+    """output_check.csv: one row per verdict."""
+    with Path(path).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([f.name for f in fields(Verdict)])
+        writer.writerows(astuple(v) for v in verdicts)
+    return Path(path)
+
+
+def tally(verdicts: list[Verdict]) -> dict[str, int]:
+    """How many cells are shown, suppressed and findings."""
+    out = {"shown": 0, "suppressed": 0, "finding": 0}
+    for v in verdicts:
+        out[v.status] += 1
+    return out
+
+
+def describe(verdict: Verdict) -> str:
+    """One finding as a line: file, row, column, value and rule."""
+    where = f"row {verdict.row}" if verdict.row else "column"
+    return f"{verdict.file}: {where} {verdict.column}={verdict.value!r}: {verdict.rule}"
+
+
+def lines(verdicts: list[Verdict]) -> Iterator[str]:
+    """The findings, one line each."""
+    return (describe(v) for v in findings(verdicts))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog="blsu check-output",
+        description="Check every number in a folder of CSV tables against the disclosure "
+        "rule (docs/disclosure.md); exit 1 when one breaks it.")
+    parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
+    parser.add_argument("--round-base", type=int, default=None,
+                        help="rounding base (default: dbt var dc_rounding_base)")
+    parser.add_argument("--min-cell", type=int, default=None,
+                        help="minimum cell size (default: dbt var dc_min_cell)")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="also write every verdict to this CSV file")
+    args = parser.parse_args(argv)
+    if not args.folder.is_dir():
+        print(f"error: {args.folder} is not a folder", file=sys.stderr)
+        return 2
+    files = tables_in(args.folder)
+    if not files:
+        print(f"error: {args.folder} holds no CSV tables to check", file=sys.stderr)
+        return 2
+    rules = DisclosureRules.from_project(args.round_base, args.min_cell)
+    verdicts = check_files(files, rules)
+    if args.report:
+        write_report(verdicts, args.report)
+    counts = tally(verdicts)
+    for line in lines(verdicts):
+        print(line)
+    print(f"{counts['shown']} numbers shown, {counts['suppressed']} suppressed, "
+          f"{counts['finding']} finding(s) in {len(files)} CSV file(s) of {args.folder}")
+    return 1 if counts["finding"] else 0
