@@ -22,7 +22,8 @@ from python_stats.report_html import (
 from python_stats.reproduction import Agreement
 
 AGREE = Agreement(numbers_inside=2, numbers_compared=3, numbers_published=5,
-                  statements_agreeing=1, statements=2, statements_same_band=1)
+                  statements_agreeing=1, statements=2, statements_same_band=1,
+                  numbers_suppressed=0, statements_suppressed=1)
 
 
 def rep_row(figure: str, measure: str, group: str, value: str, unit: str, reproduced: str,
@@ -128,3 +129,18 @@ def test_the_page_lists_vars_in_force_and_the_raw_files_and_has_no_remote_resour
     assert "dbt 1.11.16" in html
     assert not re.search(r"""(src|href)=["']https?:""", html)
     assert "&#34;" not in html.split("</style>")[0]
+
+
+def test_a_statement_whose_test_is_withheld_says_withheld_not_disagrees() -> None:
+    row = rep_row("A1", "lvb_ratio_vs_noncriminal", "incidenteel", "", "ratio", "",
+                  published_significance="incidenteel vs controls: n.s.",
+                  reproduced_band="incidenteel vs controls: suppressed", agrees=False)
+    said = statements(pd.DataFrame([row]), "en")
+    assert said[0]["state"] == "withheld"
+    assert said[0]["verdict"] == "Withheld."
+    assert said[0]["text"].endswith("reproduced withheld by disclosure control.")
+
+
+def test_the_headline_counts_what_disclosure_control_withholds() -> None:
+    assert headlines(report_input("en"))[0].endswith(
+        "0 numbers and 1 statements could not be shown because of disclosure control.")
