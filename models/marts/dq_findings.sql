@@ -274,6 +274,12 @@ sample_findings as (
     union all
     select
         'BLSU_STEEKPROEF',
+        'sample members without a profile (none stated, birth year unknown: no age to estimate it)',
+        count(*) filter (where profile is null)
+    from cohort
+    union all
+    select
+        'BLSU_STEEKPROEF',
         'sample rows with a DADERPROFIEL outside the four profiles (estimated instead)',
         count(*) filter (
             where stated_profile is not null
@@ -302,19 +308,33 @@ raw_folder_findings as (
 ),
 
 freshness as (
-    {#- the newest police year expected: var police_expected_latest_year, default this year - 2 -#}
+    {#-
+        The newest police year expected: var police_expected_latest_year, else the year of the
+        reference date minus var police_delay_years. The reference date is var reference_date,
+        else the end of the newest file year of the inputs (not the clock), so the same inputs
+        always give the same findings.
+    -#}
     select
         'SLOAANG' as dataset,
         'years missing after the newest police file (expected up to '
-        || {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
-        || ')' as finding,
+        || expected.police_year || ')' as finding,
         greatest(
-            {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
-            - coalesce(max(file_year), 0),
+            expected.police_year
+            - coalesce(max(raw_files.file_year) filter (
+                where raw_files.dataset = 'SLOAANG' and raw_files.status = 'used'
+            ), 0),
             0
         ) as n_records
     from raw_files
-    where dataset = 'SLOAANG' and status = 'used'
+    cross join (
+        select
+            {% if var('police_expected_latest_year', none) is not none -%}
+            {{ var('police_expected_latest_year') }}
+            {%- else -%}
+            extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
+            {%- endif %} as police_year
+    ) as expected
+    group by expected.police_year
 ),
 
 matching_findings as (

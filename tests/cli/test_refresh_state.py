@@ -1,4 +1,4 @@
-"""The refresh bookkeeping: state, the lock, the paths."""
+"""The refresh bookkeeping: the lock, the paths, the vars."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from blsu import refresh as rf
+from blsu.lock import LockedError, warehouse_lock
 from blsu.paths import Paths, has_extracts
+from blsu.record import VarsError, normalise_vars
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -18,17 +20,15 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def lock_holder(db: Path) -> subprocess.Popen[str]:
-    """Another process that holds the refresh lock of `db` until it reads a line on stdin."""
+    """Another process that holds the warehouse lock of `db` until it reads a line on stdin."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import sys\n"
             "from pathlib import Path\n"
-            "from blsu.paths import Paths\n"
-            "from blsu.refresh import refresh_lock\n"
-            f"p = Paths(Path('r'), Path({str(db)!r}), Path('r'))\n"
-            "with refresh_lock(p):\n"
+            "from blsu.lock import warehouse_lock\n"
+            f"with warehouse_lock(Path({str(db)!r}), 'blsu refresh'):\n"
             "    print('locked', flush=True)\n"
             "    sys.stdin.readline()\n",
         ],
@@ -40,26 +40,18 @@ def lock_holder(db: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def test_state_is_ignored_when_the_warehouse_file_is_gone(tmp_path: Path) -> None:
-    paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
-    rf.save_state(paths, {"vars": {"matching_seed": 7}})
-    assert rf.load_state(paths) == {}
-    paths.db.write_bytes(b"")
-    assert rf.load_state(paths) == {"vars": {"matching_seed": 7}}
-
-
-def test_second_refresh_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
-    paths = Paths(raw_dir=tmp_path, db=tmp_path / "w.duckdb", results=tmp_path / "r")
-    holder = lock_holder(paths.db)
+def test_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = lock_holder(db)
     try:
         with (
-            pytest.raises(rf.RefreshLockedError, match=f"pid {holder.pid}"),
-            rf.refresh_lock(paths),
+            pytest.raises(LockedError, match=rf"pid {holder.pid} \(`blsu refresh`"),
+            warehouse_lock(db, "blsu build"),
         ):
             pass
     finally:
         holder.communicate("\n", timeout=30)
-    with rf.refresh_lock(paths):
+    with warehouse_lock(db, "blsu build"):
         pass
 
 
@@ -93,15 +85,13 @@ def test_overlapping_refresh_exits_75_and_names_the_holder(tmp_path: Path) -> No
         holder.communicate("\n", timeout=30)
 
 
-def test_expected_police_year_is_two_years_back_unless_the_var_says_otherwise() -> None:
-    import datetime as dt
-
-    assert rf.expected_police_year({}, dt.date(2026, 3, 1)) == 2024
-    assert rf.expected_police_year({"police_expected_latest_year": 2022}) == 2022
-
-
-def test_vars_are_read_as_yaml() -> None:
-    assert rf.normalise_vars('{victim_window_end: "2024-12-31"}') == {
+def test_vars_are_read_as_yaml_and_dates_kept_as_text() -> None:
+    assert normalise_vars('{victim_window_end: "2024-12-31"}') == {
         "victim_window_end": "2024-12-31"
     }
-    assert rf.normalise_vars(None) == {}
+    assert normalise_vars("{victim_window_end: 2024-12-31}") == {
+        "victim_window_end": "2024-12-31"
+    }
+    assert normalise_vars(None) == {}
+    with pytest.raises(VarsError, match="YAML mapping"):
+        normalise_vars("[1, 2]")
