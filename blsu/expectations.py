@@ -159,6 +159,16 @@ def check_file(conn: object, entry: FileEntry) -> list[str]:
     """Problems of one file against its dataset's expectation (empty when it meets it)."""
     spec = DATASETS[entry.dataset]
     expectation = EXPECTATIONS[entry.dataset]
+    cursor = conn.cursor()  # type: ignore[attr-defined]
+    try:
+        return _check_file(cursor, entry, spec, expectation)
+    finally:
+        cursor.close()
+
+
+def _check_file(
+    conn: object, entry: FileEntry, spec: DatasetSpec, expectation: Expectation
+) -> list[str]:
     relation = _relation(conn, entry, spec)
     parts = ["count(*)"]
     for rule in expectation.rules:
@@ -169,7 +179,8 @@ def check_file(conn: object, entry: FileEntry) -> list[str]:
             f"count(*) filter (where {filled} and coalesce({passes}, false))",
             f"any_value({column}) filter (where {filled} and not coalesce({passes}, false))",
         ]
-    row = conn.execute(f"select {', '.join(parts)} from {relation}").fetchone()  # type: ignore[attr-defined]
+    sql = f"select {', '.join(parts)} from {relation}"
+    row = conn.execute(sql).fetchall()[0]  # type: ignore[attr-defined]
     problems = []
     n_rows = row[0]
     if n_rows < expectation.min_rows:

@@ -22,5 +22,5 @@ def maybe_fail(point: str) -> None:
     wanted = os.environ.get("BLSU_INJECT_FAULT", "")
     if wanted == f"kill:{point}":
         os._exit(137)
-    if wanted == point:
+    if wanted == point and point in FAULTS:
         raise FAULTS[point]

@@ -222,7 +222,7 @@ def swap_together(db: Path, pairs: list[tuple[Path, Path]]) -> None:
                 if wal_of(target).exists():
                     os.replace(wal_of(target), wal_of(aside(target)))
             if step:
-                maybe_fail("kill:swap")
+                maybe_fail("swap")
                 maybe_fail("swap-results")
             os.replace(new, target)
     except OSError as exc:

@@ -95,3 +95,22 @@ def test_vars_are_read_as_yaml_and_dates_kept_as_text() -> None:
     assert normalise_vars(None) == {}
     with pytest.raises(VarsError, match="YAML mapping"):
         normalise_vars("[1, 2]")
+
+
+def test_every_command_resolves_default_paths_in_the_project_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blsu.paths import PROJECT_ROOT
+    from blsu_synth.cli import build_parser as generate_parser
+    from python_stats.cli import build_parser as stats_parser
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("BLSU_RAW_DIR", "BLSU_DB", "BLSU_RESULTS"):
+        monkeypatch.delenv(name, raising=False)
+    stats = stats_parser().parse_args([])
+    assert stats.db == PROJECT_ROOT / "data" / "blsu.duckdb" == Paths.from_env().db
+    assert stats.results == PROJECT_ROOT / "results" == Paths.from_env().results
+    generate = generate_parser().parse_args([])
+    assert generate.out == PROJECT_ROOT / "data" / "raw" == Paths.from_env().raw_dir
+    monkeypatch.setenv("BLSU_DB", "here.duckdb")
+    assert stats_parser().parse_args([]).db == tmp_path / "here.duckdb"

@@ -48,11 +48,15 @@ class Site:
             "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
         }
 
-    def blsu(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def blsu(
+        self, *args: str, fault: str | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `blsu` on this site; `fault` injects a failure (blsu.faults), `env` overrides."""
         command = [BLSU] if Path(BLSU).exists() else [sys.executable, "-m", "blsu.cli"]
+        extra = {"BLSU_INJECT_FAULT": fault} if fault else {}
         return subprocess.run(
             [*command, *args],
-            env=self.env(),
+            env={**self.env(), **extra, **env},
             cwd=self.root,
             capture_output=True,
             text=True,
