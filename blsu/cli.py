@@ -258,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("BLSU_DEBUG", "") not in ("", "0")
     if argv and argv[0] == "--debug":
         debug, argv = True, argv[1:]
+        os.environ["BLSU_DEBUG"] = "1"  # dbt's output keeps its tracebacks too
     command = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
     try:
         return _dispatch(argv)

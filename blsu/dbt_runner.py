@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from blsu.faults import maybe_fail
@@ -83,23 +83,52 @@ def run_dbt(
         cmd += ["--target-path", str(target_path or dbt_target(paths.db))]
     env = paths.env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    proc = subprocess.run(
-        cmd,
-        cwd=PROJECT_ROOT,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE if quiet else None,
-        stderr=subprocess.STDOUT if quiet else None,
-    )
-    if proc.returncode != 0:
-        if quiet and proc.stdout:
-            sys.stderr.write(proc.stdout[-20000:])
-        cause = input_error(proc.stdout or "", paths.raw_dir)
+    debug = env.get("BLSU_DEBUG", "") not in ("", "0")
+    kept: list[str] = []
+    with subprocess.Popen(
+        cmd, cwd=PROJECT_ROOT, env=env, text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as proc:
+        assert proc.stdout is not None
+        lines = _keep(proc.stdout, kept)
+        for line in lines if debug else without_tracebacks(lines):
+            if not quiet:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        code = proc.wait()
+    if code != 0:
+        output = "".join(kept)
+        if quiet:
+            tail = output[-20000:].splitlines(keepends=True)
+            sys.stderr.write("".join(tail if debug else without_tracebacks(iter(tail))))
+        cause = input_error(output, paths.raw_dir)
         raise BuildError(
             (f"{cause}\n" if cause else "")
-            + f"`dbt {' '.join(args)}` failed (exit {proc.returncode}); see the output above and "
+            + f"`dbt {' '.join(args)}` failed (exit {code}); see the output above and "
             f"{PROJECT_ROOT / 'logs' / 'dbt.log'}"
         )
+
+
+def _keep(lines: Iterator[str], kept: list[str]) -> Iterator[str]:
+    for line in lines:
+        kept.append(line)
+        yield line
+
+
+def without_tracebacks(lines: Iterator[str]) -> Iterator[str]:
+    """dbt's output without the Python tracebacks in it (the exception's own line is kept).
+
+    The error messages say what failed; `blsu --debug` shows the tracebacks too.
+    """
+    skipping = False
+    for line in lines:
+        if "Traceback (most recent call last):" in line:
+            skipping = True
+            continue
+        if skipping and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        skipping = False
+        yield line
 
 
 def input_error(output: str, raw_dir: Path) -> str | None:
@@ -220,4 +249,6 @@ def _record(scratch: Path, record: WarehouseRecord) -> None:
         finally:
             con.close()
     except duckdb.Error as exc:
-        raise SwapError(f"could not write the warehouse record into {scratch}: {exc}") from exc
+        raise SwapError(
+            f"could not write the warehouse record into {scratch} (is the disk full?): {exc}"
+        ) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -93,6 +94,54 @@ def test_a_wal_left_after_the_checkpoint_is_refused(tmp_path: Path) -> None:
     (tmp_path / "blsu.duckdb.wal").write_bytes(b"x" * 10)
     with pytest.raises(SwapError, match="10 bytes in its write-ahead log"):
         seal(db)
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """Mount size-limited file systems (tmpfs of the given bytes); skipped where not allowed."""
+    mounts: list[Path] = []
+
+    def mount(size: int) -> Path:
+        point = tmp_path / f"disk{len(mounts)}"
+        point.mkdir()
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
+                              capture_output=True, check=False)
+        if proc.returncode != 0:
+            pytest.skip("cannot mount a size-limited file system here (needs root)")
+        mounts.append(point)
+        return point
+
+    yield mount
+    for point in mounts:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_really_full_disk_fails_the_build_cleanly(site: Site, small_disk) -> None:
+    for size in (6 << 20, 14 << 20):
+        disk = small_disk(size)
+        db = disk / "blsu.duckdb"
+        proc = site.blsu("build", "--quiet", BLSU_DB=str(db), BLSU_RESULTS=str(disk / "results"))
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        assert "No space left on device" in proc.stderr and "Traceback" not in proc.stderr
+        assert not db.exists() and not list(disk.glob(".*.build-*"))
+
+
+def test_a_really_full_disk_ends_in_the_old_or_the_right_state(site: Site, small_disk) -> None:
+    used = site.db.stat().st_size + sum(p.stat().st_size for p in site.results.iterdir())
+    disk = small_disk(used + site.db.stat().st_size + (3 << 20))
+    db, results = disk / "blsu.duckdb", disk / "results"
+    shutil.copy2(site.db, db)
+    shutil.copytree(site.results, results)
+    before = db.read_bytes(), {p.name: p.read_bytes() for p in results.iterdir()}
+    land_2024(site)
+    proc = site.blsu("refresh", BLSU_DB=str(db), BLSU_RESULTS=str(results))
+    assert "Traceback" not in proc.stderr
+    assert not list(disk.glob(".*.build-*")) and not list(disk.glob("*.old"))
+    if proc.returncode == 0:  # it fitted: then it must be right
+        assert 2024 in [r[0] for r in query(db, "select distinct file_year from raw.sloaang")]
+    else:
+        assert proc.returncode == 1 and "No space left on device" in proc.stderr
+        assert (db.read_bytes(), {p.name: p.read_bytes() for p in results.iterdir()}) == before
 
 
 # --- 2. empty dataset folders; 3. removed and moved files ------------------------------------
