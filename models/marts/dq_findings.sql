@@ -307,7 +307,7 @@ raw_folder_findings as (
     from raw_files
 ),
 
-freshness as (
+expected_police_year as (
     {#-
         The newest police year expected: var police_expected_latest_year, else the year of the
         reference date minus var police_delay_years. The reference date is var reference_date,
@@ -315,26 +315,29 @@ freshness as (
         always give the same findings.
     -#}
     select
+        {% if var('police_expected_latest_year', none) is not none -%}
+        {{ var('police_expected_latest_year') }}
+        {%- else -%}
+        extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
+        {%- endif %} as police_year
+),
+
+newest_police_file as (
+    select max(file_year) as file_year
+    from raw_files
+    where dataset = 'SLOAANG' and status = 'used'
+),
+
+freshness as (
+    select
         'SLOAANG' as dataset,
         'years missing after the newest police file (expected up to '
-        || expected.police_year || ')' as finding,
+        || expected_police_year.police_year || ')' as finding,
         greatest(
-            expected.police_year
-            - coalesce(max(raw_files.file_year) filter (
-                where raw_files.dataset = 'SLOAANG' and raw_files.status = 'used'
-            ), 0),
-            0
+            expected_police_year.police_year - coalesce(newest_police_file.file_year, 0), 0
         ) as n_records
-    from raw_files
-    cross join (
-        select
-            {% if var('police_expected_latest_year', none) is not none -%}
-            {{ var('police_expected_latest_year') }}
-            {%- else -%}
-            extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
-            {%- endif %} as police_year
-    ) as expected
-    group by expected.police_year
+    from expected_police_year
+    cross join newest_police_file
 ),
 
 matching_findings as (
