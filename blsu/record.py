@@ -158,8 +158,9 @@ def write_record(con: Any, record: WarehouseRecord) -> None:
     )
 
 
-def read_record(db: Path) -> WarehouseRecord | None:
-    """The record inside a warehouse file; None without a file, a readable file or a record."""
+def query_file(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]] | None:
+    """Rows of a query on a warehouse file opened read-only; None when there is no file, it
+    cannot be opened (corrupt, locked) or the query fails (e.g. no such table)."""
     if not db.exists():
         return None
     import duckdb
@@ -169,12 +170,17 @@ def read_record(db: Path) -> WarehouseRecord | None:
     except duckdb.Error:
         return None
     try:
-        row = con.execute(f"select record from {SCHEMA}.{TABLE}").fetchone()
+        return con.execute(sql, params or []).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return WarehouseRecord.from_json(row[0]) if row else None
+
+
+def read_record(db: Path) -> WarehouseRecord | None:
+    """The record inside a warehouse file; None without a file, a readable file or a record."""
+    rows = query_file(db, f"select record from {SCHEMA}.{TABLE}")
+    return WarehouseRecord.from_json(rows[0][0]) if rows else None
 
 
 def write_results_record(results: Path, record: WarehouseRecord) -> None:

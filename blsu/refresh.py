@@ -32,7 +32,14 @@ from blsu.loader.inventory import FileEntry, RawExtractError, find_dataset_folde
 from blsu.loader.readers import check_required_columns, read_columns
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
 from blsu.paths import PathError, Paths
-from blsu.record import VarsError, WarehouseRecord, normalise_vars, read_record, results_digest
+from blsu.record import (
+    VarsError,
+    WarehouseRecord,
+    normalise_vars,
+    query_file,
+    read_record,
+    results_digest,
+)
 
 EXIT_REFRESHED = 0
 EXIT_FAILED = 1
@@ -89,24 +96,12 @@ class RefreshPlan:
 
 def held_inventory(db: Path) -> list[InventoryRow] | None:
     """The file inventory stored in the warehouse; None when there is no (usable) warehouse."""
-    if not db.exists():
-        return None
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        rows = con.execute(
-            "select dataset, file_name, file_year, file_version, status, file_signature "
-            "from raw.raw_file_inventory"
-        ).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    return [InventoryRow(*row) for row in rows]
+    rows = query_file(
+        db,
+        "select dataset, file_name, file_year, file_version, status, file_signature "
+        "from raw.raw_file_inventory",
+    )
+    return None if rows is None else [InventoryRow(*row) for row in rows]
 
 
 def input_warnings(entries: dict[str, list[FileEntry]]) -> list[str]:
@@ -183,22 +178,15 @@ def stale_police_years(db: Path) -> str | None:
 
     The rule (the reference date and the police delay) lives in marts.dq_findings only.
     """
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(
-            "select finding, n_records from marts.dq_findings "
-            "where dataset = 'SLOAANG' and starts_with(finding, ?)",
-            [STALE_FINDING],
-        ).fetchone()
-    except duckdb.Error:
+    rows = query_file(
+        db,
+        "select finding, n_records from marts.dq_findings "
+        "where dataset = 'SLOAANG' and starts_with(finding, ?)",
+        [STALE_FINDING],
+    )
+    if not rows or not rows[0][1]:
         return None
-    finally:
-        con.close()
-    if not row or not row[1]:
-        return None
-    return f"SLOAANG is stale: {row[1]} {row[0]} (marts.dq_findings)"
+    return f"SLOAANG is stale: {rows[0][1]} {rows[0][0]} (marts.dq_findings)"
 
 
 def models_rebuilt(target_path: Path) -> int:

@@ -16,8 +16,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from conftest import Site
-from helpers import mart_rows, query
+from helpers import lock_holder, mart_rows, query
 
+from blsu import refresh as rf
+from blsu.lock import LockedError, warehouse_lock
+from blsu.paths import Paths
 from blsu.record import read_record, results_digest
 
 
@@ -240,17 +243,30 @@ def test_run_whose_statistics_fail_changes_nothing(site: Site) -> None:
     assert_clean_failure(proc, site, before)
 
 
-def lock_holder(db: Path) -> subprocess.Popen[str]:
-    """Another process that holds the warehouse lock until it reads a line."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys\nfrom pathlib import Path\nfrom blsu.lock import warehouse_lock\n"
-         f"with warehouse_lock(Path({str(db)!r}), 'blsu refresh'):\n"
-         "    print('locked', flush=True)\n    sys.stdin.readline()\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
+def test_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = lock_holder(db)
+    try:
+        with (
+            pytest.raises(LockedError, match=rf"pid {holder.pid} \(`blsu refresh`"),
+            warehouse_lock(db, "blsu build"),
+        ):
+            pass
+    finally:
+        holder.communicate("\n", timeout=30)
+    with warehouse_lock(db, "blsu build"):
+        pass
+
+
+def test_overlapping_refresh_exits_75_and_names_the_holder(tmp_path: Path) -> None:
+    (tmp_path / "raw" / "SLOAANG").mkdir(parents=True)
+    (tmp_path / "raw" / "SLOAANG" / "SLOAANG2022CBKV1.parquet").write_bytes(b"x")
+    paths = Paths(raw_dir=tmp_path / "raw", db=tmp_path / "w.duckdb", results=tmp_path / "r")
+    holder = lock_holder(paths.db)
+    try:
+        assert rf.run_refresh(paths, lambda argv: 0) == rf.EXIT_LOCKED
+    finally:
+        holder.communicate("\n", timeout=30)
 
 
 @pytest.mark.parametrize("command", [["build", "--quiet"], ["refresh"], ["run"], ["stats"]])
