@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 
+from blsu import jobs
 from blsu import refresh as rf
-from blsu.dbt_runner import BuildError, WarehouseLockedError, build_warehouse
-from blsu.paths import Paths, has_extracts
+from blsu.dbt_runner import BuildError, WarehouseLockedError
+from blsu.expectations import OVERRIDE_FLAG
+from blsu.loader.inventory import RawExtractError
+from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
+from blsu.paths import PathError, Paths, has_extracts
 from blsu.progress import DbtProgress, showing
+from blsu.record import VarsError, normalise_vars
 
 ENV_HELP = """environment:
   BLSU_RAW_DIR   raw extracts folder (default data/raw)
   BLSU_DB        DuckDB warehouse file (default data/blsu.duckdb)
   BLSU_RESULTS   results folder (default results/)
+Relative values are taken from the current directory; the defaults lie in the project folder.
 """
+ACCEPT_HELP = (
+    "build even when a dataset holds less than the study expects (an empty folder, few "
+    "linkable keys or parseable dates, codes in another coding); the shortfalls are printed "
+    "as warnings. See docs/refresh.md"
+)
 
 
 def _generate(argv: Sequence[str]) -> int:
@@ -26,6 +39,7 @@ def _generate(argv: Sequence[str]) -> int:
 
 
 def _stats(argv: Sequence[str]) -> int:
+    """The statistics as they are (python_stats), into the folder argv names."""
     from python_stats.cli import main as stats_main
 
     return stats_main(list(argv))
@@ -49,9 +63,44 @@ def _check_output(argv: Sequence[str]) -> int:
     return check_main(list(argv))
 
 
+def _stats_locked(argv: Sequence[str]) -> int:
+    """`blsu stats`: the results of the warehouse, under its lock, swapped in when complete."""
+    from python_stats.cli import build_parser as stats_parser
+
+    argv = list(argv)
+    if any(arg in ("-h", "--help") for arg in argv):
+        return _stats(argv)
+    known, _ = stats_parser().parse_known_args(argv)
+    rest = _without_options(argv, ("--db", "--results"))
+    paths = Paths(raw_dir=Paths.from_env().raw_dir, db=known.db.resolve(),
+                  results=known.results.resolve())
+    with warehouse_lock(paths.db, "blsu stats"):
+        jobs.prepare(paths, "stats")
+        jobs.stats_only(paths, _stats, rest, quiet="--quiet" in rest)
+    if "--quiet" not in rest:
+        print(f"results written to {paths.results}")
+    return 0
+
+
+def _without_options(argv: list[str], names: tuple[str, ...]) -> list[str]:
+    """argv without the given options and their values (`--db x` and `--db=x`)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in names:
+            skip = True
+        elif not arg.startswith(tuple(f"{name}=" for name in names)):
+            out.append(arg)
+    return out
+
+
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
-    "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
+    "stats": (
+        _stats_locked,
+        "tests, effect sizes, figures and the report (`stats --help`)",
+    ),
     "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
     "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
     "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
@@ -71,36 +120,56 @@ def _step(name: str, quiet: bool) -> Callable[[], None]:
     return done
 
 
+def _split_vars(args: argparse.Namespace) -> tuple[dict[str, object], list[str]]:
+    """The normalised vars (from --vars or a `--vars` among the dbt arguments) and the rest."""
+    extra, text = [], getattr(args, "vars", None)
+    dbt_args = list(getattr(args, "dbt_args", []) or [])
+    while dbt_args:
+        arg = dbt_args.pop(0)
+        if arg == "--vars" and dbt_args:
+            text = dbt_args.pop(0)
+        elif arg.startswith("--vars="):
+            text = arg.split("=", 1)[1]
+        else:
+            extra.append(arg)
+    return normalise_vars(text), extra
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
-    extra = list(args.dbt_args)
-    if args.vars:
-        extra += ["--vars", args.vars]
-    with showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
-        build_warehouse(paths, quiet=args.quiet, extra_args=extra)
+    dbt_vars, extra = _split_vars(args)
+    with warehouse_lock(paths.db, "blsu build"), \
+            showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
+        jobs.prepare(paths, "build")
+        jobs.build(paths, dbt_vars, extra_args=extra, accept_short=args.accept_short_data,
+                   quiet=args.quiet)
     print(f"warehouse built: {paths.db}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
-    if has_extracts(paths.raw_dir):
-        print(f"using the raw extracts in {paths.raw_dir}", file=sys.stderr)
-    else:
-        done = _step(f"generate synthetic extracts ({args.size}) into {paths.raw_dir}", args.quiet)
-        gen = ["--out", str(paths.raw_dir), "--size", args.size, "--seed", str(args.seed)]
-        if _generate(gen + (["--quiet"] if args.quiet else [])) != 0:
-            return 1
+    with warehouse_lock(paths.db, "blsu run"):
+        jobs.prepare(paths, "run")
+        if has_extracts(paths.raw_dir):
+            print(f"using the raw extracts in {paths.raw_dir}", file=sys.stderr)
+        else:
+            done = _step(f"generate synthetic extracts ({args.size}) into {paths.raw_dir}",
+                         args.quiet)
+            gen = ["--out", str(paths.raw_dir), "--size", args.size, "--seed", str(args.seed)]
+            if _generate(gen + (["--quiet"] if args.quiet else [])) != 0:
+                return 1
+            done()
+        done = _step(f"dbt build into {paths.db}, statistics, figures and report into "
+                     f"{paths.results}", args.quiet)
+
+        def stats(argv: Sequence[str]) -> int:
+            return _stats([*argv, "--lang", args.lang])
+
+        with showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
+            jobs.build(paths, {}, accept_short=args.accept_short_data, quiet=args.quiet,
+                       stats=stats, stats_quiet=args.quiet)
         done()
-    done = _step(f"dbt build into {paths.db}", args.quiet)
-    with showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
-        build_warehouse(paths, quiet=args.quiet)
-    done()
-    done = _step(f"statistics, figures and report into {paths.results}", args.quiet)
-    stats = ["--db", str(paths.db), "--results", str(paths.results), "--lang", args.lang]
-    if _stats(stats + (["--quiet"] if args.quiet else [])) != 0:
-        return 1
-    done()
     print(f"wrote the warehouse {paths.db} and the results {paths.results} "
           f"(report: {paths.results / 'report.html'})")
     return 0
@@ -114,7 +183,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         )
         return rf.EXIT_FAILED
     with showing(DbtProgress(verbose=args.verbose)):
-        code = rf.run_refresh(paths, _stats, vars_text=args.vars, force=args.force)
+        code = rf.run_refresh(paths, _stats, vars_text=args.vars, force=args.force,
+                              accept_short=args.accept_short_data)
     if code == rf.EXIT_REFRESHED:
         print(f"wrote the warehouse {paths.db} and the results {paths.results}", file=sys.stderr)
     return code
@@ -129,8 +199,8 @@ exit codes:
   0   refreshed
   3   nothing new (raw extracts and vars unchanged since the last refresh)
   1   failed: bad input or a failed build; warehouse and results are unchanged
-  75  locked: another refresh runs, or another process has the warehouse open for
-      writing; try again later
+  75  locked: another build, refresh, run or stats writes the warehouse, or another
+      process has it open for writing; try again later
 """
 
 
@@ -154,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--quiet", action="store_true", help="print dbt's log only on failure")
     build.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
+    build.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
     build.add_argument(
         "--vars", help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'"
     )
@@ -176,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of figures")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
+    run.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
     run.set_defaults(func=cmd_run)
 
     refresh = sub.add_parser(
@@ -195,12 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--verbose", action="store_true",
                          help="dbt's full log, not the progress")
+    refresh.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
     refresh.set_defaults(func=cmd_refresh)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _dispatch(argv: list[str]) -> int:
     if argv and argv[0] in DELEGATED:
         return DELEGATED[argv[0]][0](argv[1:])
     parser = build_parser()
@@ -210,13 +282,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if getattr(args, "dbt_args", None) and args.dbt_args[0] == "--":
         args.dbt_args = args.dbt_args[1:]
+    return args.func(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; errors are one clear message (a traceback only with --debug)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = os.environ.get("BLSU_DEBUG", "") not in ("", "0")
+    if argv and argv[0] == "--debug":
+        debug, argv = True, argv[1:]
+        os.environ["BLSU_DEBUG"] = "1"  # dbt's output keeps its tracebacks too
+    command = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
     try:
-        return args.func(args)
+        return _dispatch(argv)
+    except LockedError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except WarehouseLockedError as exc:
-        print(f"blsu {args.command}: {exc}", file=sys.stderr)
-        return rf.EXIT_LOCKED
-    except BuildError as exc:
-        print(f"blsu {args.command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (BuildError, RawExtractError, PathError, VarsError) as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{command}: failed, warehouse and results unchanged: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted; warehouse and results unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"{command}: failed, warehouse and results unchanged: {type(exc).__name__}: {exc}\n"
+            "(run `blsu --debug ...` for the traceback)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -1,21 +1,28 @@
 """Run dbt in a child process, so that its DuckDB lock never outlives the command.
 
-A build writes a fresh warehouse file beside the target and swaps it in only when every model and
-test passed: a failed build leaves the previous warehouse exactly as it was.
+A build writes a warehouse file in a scratch folder of its own beside the target
+(`.<db name>.build-<pid>/blsu.duckdb`: one per run, and always named `blsu.duckdb`, so that
+dbt-duckdb's catalog name never depends on the warehouse's file name). The scratch file is
+sealed and verified (`blsu.swap`) before it replaces the warehouse: a failed build leaves the
+previous warehouse exactly as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from blsu import progress
-from blsu.paths import PROJECT_ROOT, Paths
+from blsu.faults import maybe_fail
+from blsu.paths import PROJECT_ROOT, Paths, ensure_folder
+from blsu.record import WarehouseRecord, write_record
+from blsu.swap import SwapError, seal, verify_warehouse
 
 
 class BuildError(RuntimeError):
@@ -41,7 +48,7 @@ def check_unlocked(db: Path) -> None:
     except duckdb.Error as exc:
         text = str(exc)
         if "lock" not in text.lower():
-            raise BuildError(f"cannot open the warehouse {db}: {text}") from exc
+            return  # an unreadable (corrupt) warehouse is rebuilt, not an obstacle
         pid = re.search(r"PID (\d+)", text)
         holder = f"process {pid.group(1)}" if pid else "another process"
         raise WarehouseLockedError(
@@ -77,27 +84,57 @@ def run_dbt(
         cmd += ["--target-path", str(target_path or dbt_target(paths.db))]
     env = paths.env()
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    debug = env.get("BLSU_DEBUG", "") not in ("", "0")
     shown = progress.active()
+    kept: list[str] = []
+    with subprocess.Popen(
+        cmd, cwd=PROJECT_ROOT, env=env, text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, bufsize=1,
+    ) as proc:
+        assert proc.stdout is not None
+        lines = _keep(proc.stdout, kept)
+        for line in lines if debug else without_tracebacks(lines):
+            if shown is not None:
+                shown.feed(line)
+            elif not quiet:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        code = proc.wait()
     if shown is not None:
-        proc = shown.run(cmd, cwd=PROJECT_ROOT, env=env)
-    else:
-        proc = subprocess.run(
-            cmd,
-            cwd=PROJECT_ROOT,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE if quiet else None,
-            stderr=subprocess.STDOUT if quiet else None,
-        )
-    if proc.returncode != 0:
-        if (quiet or shown) and proc.stdout and not (shown and shown.verbose):
-            sys.stderr.write(proc.stdout[-20000:])
-        cause = input_error(proc.stdout or "", paths.raw_dir)
+        shown.finish()
+    if code != 0:
+        output = "".join(kept)
+        if quiet or (shown is not None and not shown.verbose):
+            tail = output[-20000:].splitlines(keepends=True)
+            sys.stderr.write("".join(tail if debug else without_tracebacks(iter(tail))))
+        cause = input_error(output, paths.raw_dir)
         raise BuildError(
             (f"{cause}\n" if cause else "")
-            + f"`dbt {' '.join(args)}` failed (exit {proc.returncode}); see the output above and "
+            + f"`dbt {' '.join(args)}` failed (exit {code}); see the output above and "
             f"{PROJECT_ROOT / 'logs' / 'dbt.log'}"
         )
+
+
+def _keep(lines: Iterator[str], kept: list[str]) -> Iterator[str]:
+    for line in lines:
+        kept.append(line)
+        yield line
+
+
+def without_tracebacks(lines: Iterator[str]) -> Iterator[str]:
+    """dbt's output without the Python tracebacks in it (the exception's own line is kept).
+
+    The error messages say what failed; `blsu --debug` shows the tracebacks too.
+    """
+    skipping = False
+    for line in lines:
+        if "Traceback (most recent call last):" in line:
+            skipping = True
+            continue
+        if skipping and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        skipping = False
+        yield line
 
 
 def input_error(output: str, raw_dir: Path) -> str | None:
@@ -115,77 +152,109 @@ def dbt_target(db: Path) -> Path:
 
     Every build and refresh of one warehouse uses the same folder, so dbt re-parses only what
     changed since the last run (partial parsing) instead of the whole project: a fixed cost of
-    several seconds per refresh. `run_results.json` of the last run is there too. Runs on one
-    warehouse never overlap (the refresh lock, the DuckDB file lock), so they never share it at
-    the same time. A `--target-path` given in the dbt arguments wins.
+    several seconds per refresh. `run_results.json` and `manifest.json` of the last run are
+    there too. Runs on one warehouse never overlap (the warehouse lock), so they never share it
+    at the same time. A `--target-path` given in the dbt arguments wins.
     """
     return db.with_name(db.name + ".dbt-target")
 
 
-def scratch_file(db: Path) -> Path:
-    """The file a build writes before it is swapped in as the warehouse."""
-    return db.with_name(db.name + ".building")
+SCRATCH_NAME = "blsu.duckdb"
 
 
-def discard(path: Path) -> None:
-    """Remove a scratch DuckDB file and its write-ahead log."""
-    for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+def scratch_prefix(path: Path) -> str:
+    return f".{path.name}.build-"
+
+
+def scratch_dir(path: Path) -> Path:
+    """This run's scratch folder for the warehouse or results at `path` (one per process)."""
+    return path.with_name(f"{scratch_prefix(path)}{os.getpid()}")
+
+
+def clear_stale_scratch(path: Path) -> None:
+    """Remove scratch folders that earlier (killed) runs left beside `path`.
+
+    Called under the warehouse lock: no other run can be using them.
+    """
+    if not path.parent.is_dir():
+        return
+    for leftover in path.parent.glob(scratch_prefix(path) + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def no_space(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def copy_warehouse(db: Path, scratch: Path) -> None:
+    """Copy the warehouse (and a WAL beside it) into the scratch folder; fail clearly."""
+    try:
+        maybe_fail("copy")
+        shutil.copyfile(db, scratch)
+        wal = db.with_name(db.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
+    except OSError as exc:
+        reason = "the disk is full" if no_space(exc) else exc.strerror or str(exc)
+        raise BuildError(
+            f"could not copy the warehouse {db} to {scratch.parent} ({reason}); "
+            "free space there and run again"
+        ) from exc
 
 
 def build_scratch(
     paths: Paths,
     args: Sequence[str],
     *,
+    record: WarehouseRecord,
     from_current: bool,
     quiet: bool = False,
     target_path: Path | None = None,
 ) -> Path:
-    """`dbt <args>` into a scratch file: a fresh one, or a copy of the current warehouse.
+    """`dbt <args>` into this run's scratch file (fresh, or a copy of the current warehouse),
+    with the record of what it holds, sealed and verified.
 
-    Returns the scratch file; on failure it is removed and the warehouse is untouched.
+    Returns the scratch file; on failure its folder is removed and the warehouse is untouched.
     """
     if not paths.raw_dir.is_dir():
         raise BuildError(
             f"no raw extracts at {paths.raw_dir}: set BLSU_RAW_DIR or run `blsu generate`"
         )
-    paths.db.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(paths.db.parent, "the warehouse", "BLSU_DB")
     check_unlocked(paths.db)
-    scratch = scratch_file(paths.db)
-    discard(scratch)
-    building = Paths(raw_dir=paths.raw_dir, db=scratch, results=paths.results)
+    folder = scratch_dir(paths.db)
+    shutil.rmtree(folder, ignore_errors=True)
+    scratch = folder / SCRATCH_NAME
+    target = target_path or dbt_target(paths.db)
     try:
+        folder.mkdir()
         if from_current:
-            shutil.copyfile(paths.db, scratch)
-            wal = paths.db.with_name(paths.db.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
-        run_dbt(args, building, quiet=quiet, target_path=target_path or dbt_target(paths.db))
+            copy_warehouse(paths.db, scratch)
+        building = Paths(raw_dir=paths.raw_dir, db=scratch, results=paths.results)
+        (target / "run_results.json").unlink(missing_ok=True)
+        run_dbt(args, building, quiet=quiet, target_path=target)
+        _record(scratch, record)
+        written = seal(scratch)
+        verify_warehouse(scratch, written, target / "manifest.json")
+    except SwapError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BuildError(str(exc)) from exc
     except BaseException:
-        discard(scratch)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     return scratch
 
 
-def swap_in(scratch: Path, db: Path) -> None:
-    """Replace the warehouse with a finished scratch file in one rename."""
-    os.replace(scratch, db)
-    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+def _record(scratch: Path, record: WarehouseRecord) -> None:
+    import duckdb
 
-
-def build_warehouse(
-    paths: Paths,
-    *,
-    quiet: bool = False,
-    extra_args: Sequence[str] = (),
-    target_path: Path | None = None,
-) -> None:
-    """`dbt build` into a fresh scratch file next to the warehouse, then swap it in atomically.
-
-    A fresh file means a full load of every dataset: the reference every refresh must equal.
-    """
-    scratch = build_scratch(
-        paths, ["build", *extra_args], from_current=False, quiet=quiet, target_path=target_path
-    )
-    check_unlocked(paths.db)
-    swap_in(scratch, paths.db)
+    try:
+        con = duckdb.connect(str(scratch))
+        try:
+            write_record(con, record)
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise SwapError(
+            f"could not write the warehouse record into {scratch} (is the disk full?): {exc}"
+        ) from exc

@@ -1,7 +1,9 @@
 """Where the project, the raw extracts, the warehouse file and the results live.
 
-Every command honours the same three environment variables, so that a scheduler, the dbt CLI and
-the `blsu` command all see the same files. Relative values are taken from the current directory.
+One rule for every command (`blsu`, `python -m python_stats`, `python -m blsu_synth`, dbt through
+`blsu`): a value of BLSU_RAW_DIR, BLSU_DB or BLSU_RESULTS that is relative is taken from the
+current directory; without the variable the default lies in the project folder (data/raw,
+data/blsu.duckdb, results/), wherever the command is started from.
 """
 
 from __future__ import annotations
@@ -11,11 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS: dict[str, Path] = {
+    "BLSU_RAW_DIR": PROJECT_ROOT / "data" / "raw",
+    "BLSU_DB": PROJECT_ROOT / "data" / "blsu.duckdb",
+    "BLSU_RESULTS": PROJECT_ROOT / "results",
+}
 
 
-def _from_env(name: str, default: Path) -> Path:
+class PathError(RuntimeError):
+    """A configured path that cannot be used; the message says which and why."""
+
+
+def from_env(name: str) -> Path:
+    """The path an environment variable names (relative: from the current directory), or its
+    default in the project folder."""
     value = os.environ.get(name, "").strip()
-    return Path(value).resolve() if value else default
+    return Path(value).expanduser().resolve() if value else DEFAULTS[name]
 
 
 @dataclass(frozen=True)
@@ -30,9 +43,9 @@ class Paths:
     def from_env(cls) -> Paths:
         """Resolve BLSU_RAW_DIR, BLSU_DB and BLSU_RESULTS, defaulting to the project's data/."""
         return cls(
-            raw_dir=_from_env("BLSU_RAW_DIR", PROJECT_ROOT / "data" / "raw"),
-            db=_from_env("BLSU_DB", PROJECT_ROOT / "data" / "blsu.duckdb"),
-            results=_from_env("BLSU_RESULTS", PROJECT_ROOT / "results"),
+            raw_dir=from_env("BLSU_RAW_DIR"),
+            db=from_env("BLSU_DB"),
+            results=from_env("BLSU_RESULTS"),
         )
 
     def env(self) -> dict[str, str]:
@@ -42,6 +55,22 @@ class Paths:
             BLSU_RAW_DIR=str(self.raw_dir), BLSU_DB=str(self.db), BLSU_RESULTS=str(self.results)
         )
         return child
+
+
+def ensure_folder(folder: Path, what: str, variable: str) -> None:
+    """Create `folder` (and its parents) or fail saying which setting points where."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise PathError(
+                f"{what} cannot go into {folder}: {parent} is a file, not a folder; "
+                f"point {variable} somewhere else"
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PathError(
+            f"{what} cannot go into {folder}: {exc.strerror}; check {variable}"
+        ) from exc
 
 
 def has_extracts(raw_dir: Path) -> bool:

@@ -7,15 +7,14 @@ terminal, one line per finished model elsewhere (a log file, a scheduler), nothi
 With `verbose` it passes dbt's log through unchanged instead. The output is kept, so that a
 failure can still show dbt's own words.
 
-`blsu.dbt_runner.run_dbt` runs dbt through the progress that is active (`showing`), if any.
+`blsu.dbt_runner.run_dbt` feeds dbt's output to the progress that is active (`showing`), if any.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -101,19 +100,6 @@ class DbtProgress:
         if self.problems:
             end += f", {len(self.problems)} with errors or warnings"
         self._line(end)
-
-    def run(self, cmd: Sequence[str], **popen: object) -> subprocess.CompletedProcess[str]:
-        """Run dbt with its output fed through here; the output is kept in the result."""
-        lines: list[str] = []
-        self.done, self.total, self.problems = 0, 0, []
-        with subprocess.Popen(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, bufsize=1, **popen) as proc:  # type: ignore[call-overload]
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                lines.append(line)
-                self.feed(line)
-        self.finish()
-        return subprocess.CompletedProcess(list(cmd), proc.returncode, "".join(lines), None)
 
     def _status(self, text: str) -> None:
         self.stream.write("\r\x1b[2K" + text[:119])

@@ -1,68 +1,51 @@
 """Scheduled refresh: load what landed, rebuild only what it affects, redo the statistics.
 
-The warehouse itself is the record of what was loaded: its file inventory (raw.raw_file_inventory,
-with each file's size and modification time) is compared with the raw folder, so nothing is
-re-read to find out that nothing changed. Every refresh works on copies (the warehouse copied to
-`<db>.building`, the results written to `<results>.building`) and swaps both in only when dbt
-and the statistics succeeded, so a failed refresh leaves the warehouse and the results as they
-were.
+The warehouse itself is the record of what was loaded: its record (`blsu.record`: the raw
+folder, every file's signature, the vars, the code version) and its file inventory
+(raw.raw_file_inventory) are compared with the raw folder, so nothing is re-read to find out
+that nothing changed, and the results' record is compared with the warehouse's, so results that
+were never swapped in are recomputed. Every refresh works on copies (the warehouse copied into
+this run's scratch folder, the results written into another) and swaps both in together only
+when dbt, the checks and the statistics succeeded, so a failed refresh leaves the warehouse and
+the results as they were.
 
 Exit codes for schedulers: 0 refreshed, 3 nothing new, 1 failed (bad input or a failed build;
-the warehouse and the results are unchanged), 75 locked (another refresh runs, or another process
-holds the warehouse open for writing: try again later).
+the warehouse and the results are unchanged), 75 locked (another command writes the warehouse,
+or another process holds it open for writing: try again later).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-import shutil
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from blsu.dbt_runner import (
-    BuildError,
-    WarehouseLockedError,
-    build_scratch,
-    check_unlocked,
-    dbt_target,
-    discard,
-    scratch_file,
-    swap_in,
-)
+from blsu import jobs
+from blsu.dbt_runner import BuildError, WarehouseLockedError, build_scratch, check_unlocked
+from blsu.dbt_runner import dbt_target as dbt_target
 from blsu.loader.datasets import DATASETS
 from blsu.loader.incremental import HeldFile, LoadPlan, YearChange, plan_load
-from blsu.loader.inventory import (
-    FileEntry,
-    RawExtractError,
-    find_dataset_folder,
-    inventory_dataset,
-    unrecognised_folders,
+from blsu.loader.inventory import FileEntry, RawExtractError, find_dataset_folder
+from blsu.loader.readers import check_required_columns, read_columns
+from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
+from blsu.paths import PathError, Paths
+from blsu.record import (
+    VarsError,
+    WarehouseRecord,
+    normalise_vars,
+    query_file,
+    read_record,
+    results_digest,
 )
-from blsu.loader.readers import check_required_columns, folder_entries, read_columns
-from blsu.paths import Paths
 
 EXIT_REFRESHED = 0
 EXIT_FAILED = 1
 EXIT_NOTHING_NEW = 3
-EXIT_LOCKED = 75
 INVENTORY_SOURCE = "raw_file_inventory"
-FRESHNESS_VAR = "police_expected_latest_year"
-POLICE_DELAY_YEARS = 2
-
-
-class RefreshLockedError(RuntimeError):
-    """Another refresh of the same warehouse is running."""
-
+STALE_FINDING = "years missing after the newest police file"
 
 @dataclass(frozen=True)
 class InventoryRow:
@@ -111,44 +94,14 @@ class RefreshPlan:
         return ", ".join(parts) or "nothing changed"
 
 
-def normalise_vars(text: str | None) -> dict[str, Any]:
-    """The dbt `--vars` string as a dict (YAML, as dbt reads it); empty when not given."""
-    if not text:
-        return {}
-    value = yaml.safe_load(text)
-    if not isinstance(value, dict):
-        raise BuildError(f"--vars must be a YAML mapping, e.g. '{{key: value}}'; got {text!r}")
-    return value
-
-
 def held_inventory(db: Path) -> list[InventoryRow] | None:
     """The file inventory stored in the warehouse; None when there is no (usable) warehouse."""
-    if not db.exists():
-        return None
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        rows = con.execute(
-            "select dataset, file_name, file_year, file_version, status, file_signature "
-            "from raw.raw_file_inventory"
-        ).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    return [InventoryRow(*row) for row in rows]
-
-
-def current_entries(raw_dir: Path) -> dict[str, list[FileEntry]]:
-    """The inventory of every dataset folder, plus files in folders that are no dataset."""
-    entries = {name: inventory_dataset(raw_dir, spec) for name, spec in DATASETS.items()}
-    for folder in unrecognised_folders(raw_dir, list(DATASETS)):
-        entries[folder.name] = folder_entries(folder)
-    return entries
+    rows = query_file(
+        db,
+        "select dataset, file_name, file_year, file_version, status, file_signature "
+        "from raw.raw_file_inventory",
+    )
+    return None if rows is None else [InventoryRow(*row) for row in rows]
 
 
 def input_warnings(entries: dict[str, list[FileEntry]]) -> list[str]:
@@ -189,14 +142,14 @@ def _other_file_changes(entries: dict[str, list[FileEntry]], held: list[Inventor
     return notes
 
 
-def plan_refresh(paths: Paths) -> RefreshPlan:
+def plan_refresh(paths: Paths, entries: dict[str, list[FileEntry]] | None = None) -> RefreshPlan:
     """Compare the raw folder with the warehouse's inventory; raise on input a load would reject.
 
     Raises RawExtractError for a missing dataset folder, two files of the same year and version,
     a year of a yearly dataset that the warehouse holds but the folder lost, or a file to load
     whose header is unreadable or lacks a required column (only headers are read here).
     """
-    entries = current_entries(paths.raw_dir)
+    entries = entries if entries is not None else jobs.current_entries(paths.raw_dir)
     warnings = input_warnings(entries)
     held = held_inventory(paths.db)
     if held is None:
@@ -220,31 +173,20 @@ def plan_refresh(paths: Paths) -> RefreshPlan:
     )
 
 
-def expected_police_year(dbt_vars: dict[str, Any], today: dt.date | None = None) -> int:
-    """The newest SLOAANG year a current warehouse should hold.
+def stale_police_years(db: Path) -> str | None:
+    """The freshness finding of the warehouse's dq_findings, when police years are missing.
 
-    Var `police_expected_latest_year`; by default the current year minus 2: police
-    registrations of a year reach CBS Remote Access in the course of the year after next.
+    The rule (the reference date and the police delay) lives in marts.dq_findings only.
     """
-    if FRESHNESS_VAR in dbt_vars:
-        return int(dbt_vars[FRESHNESS_VAR])
-    return (today or dt.date.today()).year - POLICE_DELAY_YEARS
-
-
-def freshness_warning(raw_dir: Path, expected: int) -> str | None:
-    """A warning when the newest used SLOAANG year is older than `expected`."""
-    years = [
-        e.year
-        for e in inventory_dataset(raw_dir, DATASETS["SLOAANG"])
-        if e.status == "used" and e.year is not None
-    ]
-    newest = max(years, default=None)
-    if newest is not None and newest >= expected:
-        return None
-    return (
-        f"SLOAANG is stale: newest year {newest}, expected {expected} ({FRESHNESS_VAR}; "
-        "also in marts.dq_findings)"
+    rows = query_file(
+        db,
+        "select finding, n_records from marts.dq_findings "
+        "where dataset = 'SLOAANG' and starts_with(finding, ?)",
+        [STALE_FINDING],
     )
+    if not rows or not rows[0][1]:
+        return None
+    return f"SLOAANG is stale: {rows[0][1]} {rows[0][0]} (marts.dq_findings)"
 
 
 def models_rebuilt(target_path: Path) -> int:
@@ -260,161 +202,141 @@ def models_rebuilt(target_path: Path) -> int:
     )
 
 
-def state_file(paths: Paths) -> Path:
-    return paths.db.with_name(paths.db.name + ".refresh.json")
-
-
-def load_state(paths: Paths) -> dict[str, Any]:
-    """What the last successful refresh recorded (vars, summary); empty without a warehouse."""
-    path = state_file(paths)
-    if not path.exists() or not paths.db.exists():
-        return {}
-    return json.loads(path.read_text())
-
-
-def save_state(paths: Paths, state: dict[str, Any]) -> None:
-    """Record the state atomically, after the warehouse and the results are in place."""
-    path = state_file(paths)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True, default=str))
-    os.replace(tmp, path)
-
-
 def append_log(paths: Paths, line: str) -> None:
     """Append one timestamped line to `<db>.refresh.log` (the refresh log)."""
     log = paths.db.with_name(paths.db.name + ".refresh.log")
     stamp = dt.datetime.now().isoformat(timespec="seconds")
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"{stamp} {line}\n")
+    try:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} {line}\n")
+    except OSError:
+        pass  # the log is a convenience; a full disk is reported by the refresh itself
 
 
-@contextmanager
-def refresh_lock(paths: Paths) -> Iterator[None]:
-    """An exclusive, non-blocking lock beside the warehouse file, released on exit or crash."""
-    paths.db.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = paths.db.with_name(paths.db.name + ".lock")
-    with lock_path.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            raise RefreshLockedError(
-                f"another refresh holds {lock_path} (pid {holder}); it will be retried next time"
-            ) from exc
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-
-
-def results_scratch(results: Path) -> Path:
-    return results.with_name(results.name + ".building")
-
-
-def swap_results(scratch: Path, results: Path) -> None:
-    """Put a finished results folder in place of the old one (two renames, old removed last)."""
-    old = results.with_name(results.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if results.exists():
-        os.replace(results, old)
-    os.replace(scratch, results)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def dbt_args(plan: RefreshPlan, vars_text: str | None, vars_changed: bool) -> list[str]:
+def dbt_args(plan: RefreshPlan, dbt_vars: dict[str, Any], everything: bool) -> list[str]:
     """`build` of what the changes affect; everything on a full build or when vars changed.
 
     Unit tests are left out: they check the models' logic on fixed rows, which new data cannot
     change, and they run in every `blsu build` and `dbt build`. The data tests of every rebuilt
     model run.
     """
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    if not plan.full and not vars_changed:
-        args += ["--select", *plan.selectors()]
-    if vars_text:
-        args += ["--vars", vars_text]
-    return args
-
-
-StatsRunner = Callable[[Sequence[str]], int]
+    extra = ["--exclude-resource-type", "unit_test"]
+    if not plan.full and not everything:
+        extra += ["--select", *plan.selectors()]
+    return jobs.dbt_build_args(dbt_vars, extra)
 
 
 def _say(line: str) -> None:
-    print(f"blsu refresh: {line}", file=sys.stderr, flush=True)
+    jobs.say("refresh", line)
 
 
 def run_refresh(
-    paths: Paths, stats: StatsRunner, *, vars_text: str | None = None, force: bool = False
+    paths: Paths,
+    stats: jobs.StatsRunner,
+    *,
+    vars_text: str | None = None,
+    force: bool = False,
+    accept_short: bool = False,
 ) -> int:
-    """The refresh under its lock; returns the exit code and prints one summary line."""
+    """The refresh under the warehouse lock; returns the exit code and prints one summary line."""
     try:
-        with refresh_lock(paths):
-            return _refresh_locked(paths, stats, vars_text=vars_text, force=force)
-    except RefreshLockedError as exc:
+        with warehouse_lock(paths.db, "blsu refresh"):
+            jobs.prepare(paths, "refresh")
+            return _refresh_locked(
+                paths, stats, vars_text=vars_text, force=force, accept_short=accept_short
+            )
+    except LockedError as exc:
         _say(str(exc))
         return EXIT_LOCKED
+    except PathError as exc:
+        _say(str(exc))
+        return EXIT_FAILED
 
 
-def _refresh_locked(paths: Paths, stats: StatsRunner, *, vars_text: str | None, force: bool) -> int:
+def decide(
+    paths: Paths, record: WarehouseRecord | None, current: WarehouseRecord, force: bool
+) -> tuple[RefreshPlan, bool]:
+    """The plan and whether every model is rebuilt, from the warehouse's record."""
+    if record is None:
+        reason = "no warehouse yet" if not paths.db.exists() else "warehouse without a record"
+        return RefreshPlan(full=True, reason=reason), True
+    if record.code_version != current.code_version:
+        return RefreshPlan(full=True, reason="the project's code changed"), True
+    plan = plan_refresh(paths)
+    everything = force
+    if record.vars != current.vars:
+        plan.other_files.append("vars changed: every model rebuilt")
+        everything = True
+    if record.raw_dir != current.raw_dir:
+        # the staging views name the files by path: every model is rebuilt on the new folder
+        plan.other_files.append(f"raw folder moved from {record.raw_dir}: every model rebuilt")
+        everything = True
+    if not plan.changes and not plan.other_files and record.inputs != current.inputs:
+        return RefreshPlan(full=True, reason="raw files differ from the warehouse's record"), True
+    return plan, everything
+
+
+def _refresh_locked(
+    paths: Paths, stats: jobs.StatsRunner, *, vars_text: str | None, force: bool,
+    accept_short: bool,
+) -> int:
     start = time.perf_counter()
     try:
         check_unlocked(paths.db)
         dbt_vars = normalise_vars(vars_text)
-        plan = plan_refresh(paths)
-    except BuildError as exc:
+        record = read_record(paths.db)
+        inputs = jobs.check_inputs(paths, dbt_vars, to_read=[], accept_short=accept_short)
+        plan, everything = decide(paths, record, inputs.record, force)
+        if plan.full:
+            plan.warnings = input_warnings(inputs.entries)
+        to_read = jobs.used(inputs.entries) if plan.full else [c.new for c in plan.changes]
+        shortfalls = jobs.check_inputs(
+            paths, dbt_vars, to_read=to_read, accept_short=accept_short
+        ).shortfalls
+    except WarehouseLockedError as exc:
         _say(str(exc))
-        return EXIT_LOCKED if isinstance(exc, WarehouseLockedError) else EXIT_FAILED
+        return EXIT_LOCKED
+    except (BuildError, VarsError) as exc:
+        _say(str(exc))
+        return EXIT_FAILED
     except RawExtractError as exc:
         _say(f"failed, warehouse unchanged: {exc}")
-        append_log(paths, f"failed: {exc}")
+        append_log(paths, f"failed: {str(exc).splitlines()[0]}")
         return EXIT_FAILED
-    for warning in plan.warnings:
+    for warning in plan.warnings + [f"{s} (accepted)" for s in shortfalls]:
         _say(f"warning: {warning}")
-    state = load_state(paths)
-    vars_changed = state.get("vars", {}) != dbt_vars
-    if not plan.any and not vars_changed and not force:
-        print("nothing new: raw extracts and vars unchanged since the last refresh")
+    rebuild = plan.any or everything
+    results_stale = record is None or results_digest(paths.results) != record.digest
+    if not rebuild and not results_stale:
+        print("nothing new: raw extracts, vars and results unchanged since the last build")
         return EXIT_NOTHING_NEW
-    if vars_changed and not plan.full:
-        plan.other_files.append("vars changed: every model rebuilt")
-    args = dbt_args(plan, vars_text, vars_changed or force)
-    scratch_results = results_scratch(paths.results)
-    shutil.rmtree(scratch_results, ignore_errors=True)
-    scratch = scratch_file(paths.db)
+    scratch = results = None
+    n_models = 0
     try:
-        target = dbt_target(paths.db)
-        (target / "run_results.json").unlink(missing_ok=True)
-        scratch = build_scratch(
-            paths, args, from_current=not plan.full, quiet=True, target_path=target
+        if rebuild:
+            target = dbt_target(paths.db)
+            scratch = build_scratch(
+                paths, dbt_args(plan, dbt_vars, everything), record=inputs.record,
+                from_current=not plan.full, quiet=True, target_path=target,
+            )
+            n_models = models_rebuilt(target)
+            what = plan.describe()
+        else:
+            what = "results recomputed (they did not match the warehouse)"
+        results = jobs.stats_scratch(
+            stats, scratch or paths.db, paths.results, inputs.record if rebuild else record, True
         )
-        n_models = models_rebuilt(target)
-        code = stats(["--db", str(scratch), "--results", str(scratch_results), "--quiet"])
-        if code != 0:
-            raise BuildError(f"the statistics failed (exit {code}); see the output above")
-        check_unlocked(paths.db)
-        swap_in(scratch, paths.db)
-        swap_results(scratch_results, paths.results)
-    except (BuildError, RawExtractError) as exc:
-        discard(scratch)
-        shutil.rmtree(scratch_results, ignore_errors=True)
+        stale = stale_police_years(scratch or paths.db)
+        jobs.commit(paths, scratch, results)
+    except (BuildError, RawExtractError, PathError) as exc:
+        jobs.discard(scratch, results)
         _say(f"failed, warehouse and results unchanged: {exc}")
         append_log(paths, f"failed: {str(exc).splitlines()[0]}")
         return EXIT_FAILED
-    stale = freshness_warning(paths.raw_dir, expected_police_year(dbt_vars))
     seconds = time.perf_counter() - start
-    summary = f"refreshed: {plan.describe()}; {n_models} models rebuilt in {seconds:.1f} s"
+    summary = f"refreshed: {what}; {n_models} models rebuilt in {seconds:.1f} s"
     if stale:
         summary += f"; warning: {stale}"
-    save_state(
-        paths,
-        {"vars": dbt_vars, "summary": summary, "raw_dir": str(paths.raw_dir)},
-    )
     append_log(paths, summary)
     print(summary)
     return EXIT_REFRESHED

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from blsu.dbt_runner import BuildError, run_dbt
+from blsu.lock import lock_holder
 from blsu.paths import PROJECT_ROOT, Paths
 
 ANALYSIS_DIR = PROJECT_ROOT / "analysis"
@@ -45,29 +46,15 @@ class SqlError(RuntimeError):
 
 
 def warehouse_activity(db: Path) -> str | None:
-    """What is rebuilding the warehouse right now, in words; None when nothing is.
+    """What is rewriting the warehouse right now, in words; None when nothing is.
 
-    The one place that knows the build's and the refresh's lock conventions: a refresh writes
-    its pid into `<db>.lock` while it holds the lock (and empties it on release); a build or
-    refresh writes `<db>.building` before swapping it in.
+    Every command that writes the warehouse holds its lock (blsu.lock) and builds in a scratch
+    file that it swaps in when checked.
     """
-    lock = db.with_name(db.name + ".lock")
-    holder = lock.read_text().strip() if lock.exists() else ""
-    if holder.isdigit() and _alive(int(holder)):
-        return f"a refresh (pid {holder}) is rebuilding the warehouse"
-    if db.with_name(db.name + ".building").exists():
-        return f"a build is writing {db.name}.building, to be swapped in as the warehouse"
+    holder = lock_holder(db)
+    if holder:
+        return f"the warehouse is being rebuilt by {holder}"
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def connect(db: Path, *, write: bool = False) -> duckdb.DuckDBPyConnection:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from blsu.paths import from_env
 from blsu_synth.generator import GeneratorError, generate
 from blsu_synth.params import PRESETS
 from blsu_synth.sinks import FORMATS
@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path(os.environ.get("BLSU_RAW_DIR", "data/raw")),
-        help="output folder (default: $BLSU_RAW_DIR, else data/raw)",
+        default=from_env("BLSU_RAW_DIR"),
+        help="output folder (default: $BLSU_RAW_DIR, else the project's data/raw)",
     )
     parser.add_argument(
         "--size",

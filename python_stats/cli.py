@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from blsu.paths import from_env
 from python_stats.marts import MartError
 from python_stats.pipeline import run
 
@@ -19,11 +19,12 @@ def build_parser() -> argparse.ArgumentParser:
         "report from the warehouse marts; writes disclosure-controlled results only.",
     )
     parser.add_argument("--db", type=Path,
-                        default=Path(os.environ.get("BLSU_DB", "data/blsu.duckdb")),
-                        help="DuckDB warehouse file (default: $BLSU_DB or data/blsu.duckdb)")
+                        default=from_env("BLSU_DB"),
+                        help="DuckDB warehouse file (default: $BLSU_DB or the project's "
+                        "data/blsu.duckdb)")
     parser.add_argument("--results", type=Path,
-                        default=Path(os.environ.get("BLSU_RESULTS", "results")),
-                        help="results folder (default: $BLSU_RESULTS or results)")
+                        default=from_env("BLSU_RESULTS"),
+                        help="results folder (default: $BLSU_RESULTS or the project's results/)")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl",
                         help="language of figure labels (default: nl)")
     parser.add_argument("--round-base", type=int, default=None,

@@ -86,7 +86,9 @@ def read_mart(
         )
     wanted = [*required, *(c for c in optional if c in columns)]
     select = ", ".join(f'"{c}"' for c in wanted)
-    return con.execute(f"select {select} from marts.{table}").df()
+    # sorted: the statistics (bootstrap, Monte Carlo) must not depend on how the rows happen to
+    # be stored, so that a refreshed warehouse gives the results a full build gives
+    return con.execute(f"select {select} from marts.{table} order by all").df()
 
 
 def validate_persons(persons: pd.DataFrame) -> None:

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from blsu.loader.datasets import DatasetSpec
 from blsu.loader.inventory import FileEntry, RawExtractError
-from blsu.loader.readers import PERSON_NUMBER, YYYYMMDD, dataset_schema
+from blsu.loader.readers import PERSON_NUMBER, YYYYMMDD, column_key, dataset_schema
 
 ROW_NUMBER = "file_row_number"
 SCAN_COLUMN = "SCAN_SQL"
@@ -59,7 +59,7 @@ def text_expression(column: str, kind: pa.DataType) -> str:
 def file_columns(entry: FileEntry) -> dict[str, str]:
     """Upper-case column name -> SQL text expression of that column in one file."""
     return {
-        field.name.upper(): text_expression(field.name, field.type)
+        column_key(field.name): text_expression(field.name, field.type)
         for field in pq.read_schema(entry.path)
     }
 

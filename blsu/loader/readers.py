@@ -74,9 +74,32 @@ def _encoding_error(path: Path) -> RawExtractError | None:
     )
 
 
+def column_key(name: str) -> str:
+    """A column name as the loader compares and stores it: upper case, no spaces around it."""
+    return name.strip().upper()
+
+
+def _check_format(path: Path) -> None:
+    """Fail when the file's first bytes say it is another format than its extension."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    suffix = path.suffix.lower()
+    if start == b"PAR1" and suffix != ".parquet":
+        raise RawExtractError(
+            f"{path}: this is a Parquet file named {suffix}; rename it to "
+            f"{path.with_suffix('.parquet').name}"
+        )
+    if start == b"$FL2" and suffix != ".sav":
+        raise RawExtractError(
+            f"{path}: this is an SPSS .sav file named {suffix}; rename it to "
+            f"{path.with_suffix('.sav').name}"
+        )
+
+
 def read_columns(path: Path) -> list[str]:
     """Column names of a file as written (original case), without reading its rows."""
     _check_not_empty(path)
+    _check_format(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -129,7 +152,7 @@ def count_rows(path: Path) -> int:
 
 def check_required_columns(path: Path, columns: list[str], spec: DatasetSpec) -> None:
     """Fail with the file and the missing column when a required column is absent."""
-    present = {name.upper() for name in columns}
+    present = {column_key(name) for name in columns}
     missing = [name for name in spec.required_columns if name not in present]
     if missing:
         hint = ""
@@ -143,7 +166,7 @@ def check_required_columns(path: Path, columns: list[str], spec: DatasetSpec) ->
             f"found {', '.join(columns) or 'no columns'} (column names may be in any case)"
             f"{hint}"
         )
-    upper = [name.upper() for name in columns]
+    upper = [column_key(name) for name in columns]
     duplicated = sorted({name for name in upper if upper.count(name) > 1})
     if duplicated:
         raise RawExtractError(
@@ -171,7 +194,7 @@ def _as_text(array: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
 
 def _conform(table: pa.Table, schema: pa.Schema, entry: FileEntry) -> pa.Table:
     """Upper-case names, turn columns into text, add missing optional columns and lineage."""
-    table = table.rename_columns([name.upper() for name in table.column_names])
+    table = table.rename_columns([column_key(name) for name in table.column_names])
     arrays = []
     for field in schema:
         if field.name == "SOURCE_FILE":
@@ -309,7 +332,7 @@ def dataset_schema(entries: list[FileEntry], spec: DatasetSpec) -> pa.Schema:
     for entry in entries:
         columns = read_columns(entry.path)
         check_required_columns(entry.path, columns, spec)
-        extras.update(name.upper() for name in columns)
+        extras.update(column_key(name) for name in columns)
     lineage = {field.name for field in LINEAGE_FIELDS}
     extra_names = sorted(extras - set(spec.required_columns) - lineage)
     fields = [pa.field(name, pa.string()) for name in (*spec.required_columns, *extra_names)]

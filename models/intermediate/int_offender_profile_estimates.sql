@@ -2,7 +2,9 @@
     Profile estimate for sample members without DADERPROFIEL, from their OM cases inside the
     OM window: at most var profile_incidental_max_cases cases -> incidenteel; at least
     var profile_continuous_min_cases -> continu; otherwise the age (whole years) with most cases
-    decides: up to var profile_early_peak_max_age -> vroeg_piek, older -> laat_piek.
+    decides: up to var profile_early_peak_max_age -> vroeg_piek, older -> laat_piek. Without a
+    birth year there is no age, so a member with a case count in between gets no profile (null;
+    counted in marts.dq_findings) rather than a guessed one.
 -#}
 with
 
@@ -71,6 +73,8 @@ estimated as (
                 then 'incidenteel'
             when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
                 then 'continu'
+            when career_shape.peak_age is null
+                then null
             when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
                 then 'vroeg_piek'
             else 'laat_piek'

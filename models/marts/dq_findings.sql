@@ -274,6 +274,12 @@ sample_findings as (
     union all
     select
         'BLSU_STEEKPROEF',
+        'sample members without a profile (none stated, birth year unknown: no age to estimate it)',
+        count(*) filter (where profile is null)
+    from cohort
+    union all
+    select
+        'BLSU_STEEKPROEF',
         'sample rows with a DADERPROFIEL outside the four profiles (estimated instead)',
         count(*) filter (
             where stated_profile is not null
@@ -301,20 +307,37 @@ raw_folder_findings as (
     from raw_files
 ),
 
+expected_police_year as (
+    {#-
+        The newest police year expected: var police_expected_latest_year, else the year of the
+        reference date minus var police_delay_years. The reference date is var reference_date,
+        else the end of the newest file year of the inputs (not the clock), so the same inputs
+        always give the same findings.
+    -#}
+    select
+        {% if var('police_expected_latest_year', none) is not none -%}
+        {{ var('police_expected_latest_year') }}
+        {%- else -%}
+        extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
+        {%- endif %} as police_year
+),
+
+newest_police_file as (
+    select max(file_year) as file_year
+    from raw_files
+    where dataset = 'SLOAANG' and status = 'used'
+),
+
 freshness as (
-    {#- the newest police year expected: var police_expected_latest_year, default this year - 2 -#}
     select
         'SLOAANG' as dataset,
         'years missing after the newest police file (expected up to '
-        || {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
-        || ')' as finding,
+        || expected_police_year.police_year || ')' as finding,
         greatest(
-            {{ var('police_expected_latest_year', modules.datetime.date.today().year - 2) }}
-            - coalesce(max(file_year), 0),
-            0
+            expected_police_year.police_year - coalesce(newest_police_file.file_year, 0), 0
         ) as n_records
-    from raw_files
-    where dataset = 'SLOAANG' and status = 'used'
+    from expected_police_year
+    cross join newest_police_file
 ),
 
 matching_findings as (

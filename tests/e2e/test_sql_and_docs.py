@@ -132,18 +132,23 @@ def test_sql_says_a_refresh_is_running_instead_of_failing(site: Path) -> None:
     from blsu.sql import warehouse_activity
 
     db = site / "blsu.duckdb"
-    lock = db.with_name(db.name + ".lock")
-    holder = subprocess.Popen(["sleep", "30"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from blsu.lock import warehouse_lock\n"
+         "with warehouse_lock(Path(sys.argv[1]), 'blsu refresh'):\n"
+         "    print('held', flush=True); time.sleep(30)", str(db)],
+        stdout=subprocess.PIPE, text=True)
     try:
-        lock.write_text(str(holder.pid))
-        assert warehouse_activity(db) == f"a refresh (pid {holder.pid}) is rebuilding the warehouse"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        said = warehouse_activity(db)
+        assert said is not None and said.startswith(
+            f"the warehouse is being rebuilt by pid {holder.pid} (`blsu refresh`")
         refused = blsu(site, "sql", "--write", "select 1")
         assert refused.returncode == 1
-        assert f"a refresh (pid {holder.pid})" in refused.stderr
+        assert f"pid {holder.pid} (`blsu refresh`" in refused.stderr
     finally:
         holder.kill()
         holder.wait()
-        lock.write_text("")
     assert warehouse_activity(db) is None
 
 

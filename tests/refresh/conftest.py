@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -9,8 +10,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from blsu.record import read_record, write_record, write_results_record
 from blsu_synth import generate
 
 BLSU = str(Path(sys.executable).with_name("blsu"))
@@ -45,11 +48,15 @@ class Site:
             "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
         }
 
-    def blsu(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def blsu(
+        self, *args: str, fault: str | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `blsu` on this site; `fault` injects a failure (blsu.faults), `env` overrides."""
         command = [BLSU] if Path(BLSU).exists() else [sys.executable, "-m", "blsu.cli"]
+        extra = {"BLSU_INJECT_FAULT": fault} if fault else {}
         return subprocess.run(
             [*command, *args],
-            env=self.env(),
+            env={**self.env(), **extra, **env},
             cwd=self.root,
             capture_output=True,
             text=True,
@@ -57,11 +64,32 @@ class Site:
         )
 
     def copy_to(self, root: Path) -> Site:
-        """A copy of the raw folder (mtimes kept), the warehouse and the results."""
+        """A copy of the raw folder (mtimes kept), the warehouse and the results.
+
+        The copy's records name its own raw folder, as if it had been built there, so that a
+        refresh of the copy sees only the changes a test makes (not a moved raw folder).
+        """
         shutil.copytree(self.root, root, symlinks=True)
         for leftover in root.glob("blsu.duckdb.lock"):
             leftover.unlink()
-        return Site(root)
+        site = Site(root)
+        relocate_records(site)
+        return site
+
+
+def relocate_records(site: Site) -> None:
+    """Point the warehouse's and the results' record at the site's raw folder."""
+    record = read_record(site.db)
+    if record is None:
+        return
+    moved = dataclasses.replace(record, raw_dir=str(site.raw))
+    con = duckdb.connect(str(site.db))
+    try:
+        write_record(con, moved)
+    finally:
+        con.close()
+    if site.results.is_dir():
+        write_results_record(site.results, moved)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -62,3 +64,25 @@ def restore_keeping_signature(path: Path, data: bytes) -> None:
     stat = path.stat()
     path.write_bytes(data)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def lock_holder(db: Path) -> subprocess.Popen[str]:
+    """Another process that holds the warehouse lock of `db` (as `blsu refresh`) until it reads
+    a line on stdin."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from pathlib import Path\n"
+            "from blsu.lock import warehouse_lock\n"
+            f"with warehouse_lock(Path({str(db)!r}), 'blsu refresh'):\n"
+            "    print('locked', flush=True)\n"
+            "    sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder

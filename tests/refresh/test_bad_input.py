@@ -156,8 +156,7 @@ def test_data_error_inside_dbt_leaves_warehouse_and_results(site: Site) -> None:
     assert proc.returncode == 1
     assert "SLOAANG2024CBKV1.csv: row 2: RINPERSOON '1234'" in proc.stderr
     assert _snapshot(site) == before
-    assert not site.db.with_name("blsu.duckdb.building").exists()
-    assert not site.results.with_name("results.building").exists()
+    assert not list(site.root.glob(".*.build-*")), "scratch folders left behind"
 
 
 def test_misspelled_file_name_is_warned_listed_and_not_loaded(site: Site) -> None:
