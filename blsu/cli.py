@@ -24,6 +24,12 @@ def _generate(argv: Sequence[str]) -> int:
     return generate_main(list(argv))
 
 
+def _trajectories(argv: Sequence[str]) -> int:
+    from gbtm.cli import main as trajectories_main
+
+    return trajectories_main(list(argv))
+
+
 def _stats(argv: Sequence[str]) -> int:
     from python_stats.cli import main as stats_main
 
@@ -33,6 +39,7 @@ def _stats(argv: Sequence[str]) -> int:
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
     "stats": (_stats, "tests, effect sizes, figures and the report (`stats --help`)"),
+    "trajectories": (_trajectories, "group-based trajectory models (`trajectories fit --help`)"),
 }
 
 
