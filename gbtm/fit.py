@@ -8,7 +8,8 @@ and only the best few are polished on all data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
@@ -17,6 +18,7 @@ from scipy.special import logsumexp
 from gbtm.basis import PolyBasis
 from gbtm.data import TrajectoryData
 from gbtm.model import ModelSpec, TrajectoryModel
+from gbtm.threads import single_threaded_blas
 
 #: Bounds keep a zero-inflation logit or a share logit that runs off to infinity finite.
 THETA_BOUND = 15.0
@@ -165,6 +167,21 @@ def fit_model(
     with_se: bool = True,
 ) -> FitResult:
     """Fit one model from ``n_starts`` random starts (deterministic for a given seed)."""
+    with single_threaded_blas():
+        return _fit(data, spec, basis, n_starts, seed, em_iter, start_sample, n_polish, with_se)
+
+
+def _fit(
+    data: TrajectoryData,
+    spec: ModelSpec,
+    basis: PolyBasis | None,
+    n_starts: int,
+    seed: int,
+    em_iter: int,
+    start_sample: int,
+    n_polish: int,
+    with_se: bool,
+) -> FitResult:
     if basis is None:
         basis = PolyBasis.fit(data.age, spec.degree)
     rng = np.random.default_rng(seed)
@@ -227,3 +244,42 @@ def _canonical(model: TrajectoryModel, x: np.ndarray) -> np.ndarray:
     grid = model.basis(np.unique(model.data.age), model.spec.degree)
     order = np.argsort((grid @ p.beta.T).mean(axis=0), kind="stable")
     return model.pack(p.log_pi[order], p.beta[order], p.gamma[order])
+
+
+def fit_to_json(fit: FitResult) -> str:
+    """Everything needed to evaluate the fit again (posteriors, curves) without refitting."""
+    return json.dumps(
+        {
+            "spec": asdict(fit.spec),
+            "basis": fit.basis.to_dict(),
+            "params": fit.params.tolist(),
+            "cov": None
+            if fit.cov is None
+            else np.where(np.isfinite(fit.cov), fit.cov, None).tolist(),
+            "loglik": fit.loglik,
+            "n_persons": fit.n_persons,
+            "n_obs": fit.n_obs,
+            "n_starts": fit.n_starts,
+            "n_converged": fit.n_converged,
+            "n_distinct_optima": fit.n_distinct_optima,
+            "n_at_best": fit.n_at_best,
+        }
+    )
+
+
+def fit_from_json(text: str) -> FitResult:
+    d = json.loads(text)
+    cov = None if d["cov"] is None else np.array(d["cov"], dtype=float)
+    return FitResult(
+        spec=ModelSpec(**d["spec"]),
+        basis=PolyBasis.from_dict(d["basis"]),
+        params=np.array(d["params"], dtype=float),
+        loglik=float(d["loglik"]),
+        n_persons=int(d["n_persons"]),
+        n_obs=int(d["n_obs"]),
+        n_starts=int(d["n_starts"]),
+        n_converged=int(d["n_converged"]),
+        n_distinct_optima=int(d["n_distinct_optima"]),
+        n_at_best=int(d["n_at_best"]),
+        cov=cov,
+    )

@@ -19,6 +19,7 @@ from gbtm.basis import PolyBasis
 from gbtm.data import TrajectoryData
 from gbtm.fit import FitResult, fit_model
 from gbtm.model import ModelSpec
+from gbtm.threads import single_threaded_blas
 
 MIN_AVEPP = 0.7
 MIN_OCC = 5.0
@@ -134,6 +135,21 @@ def select_models(
     with_se: bool = True,
 ) -> Selection:
     """Fit every K in ``groups`` (each with its own seeded stream) and compute the diagnostics."""
+    with single_threaded_blas():
+        return _select(data, groups, degree, family, zi_degree, n_starts, seed, progress, with_se)
+
+
+def _select(
+    data: TrajectoryData,
+    groups: Sequence[int],
+    degree: int,
+    family: str,
+    zi_degree: int,
+    n_starts: int,
+    seed: int,
+    progress: bool,
+    with_se: bool,
+) -> Selection:
     basis = PolyBasis.fit(data.age, degree)
     fits, diags = [], []
     for k in groups:

@@ -1,4 +1,9 @@
 {%- set categories = report_categories() -%}
+{%- if var('profile_source') not in ['stated', 'estimated'] -%}
+    {{ exceptions.raise_compiler_error(
+        "var profile_source must be 'stated' or 'estimated', got '" ~ var('profile_source') ~ "'"
+    ) }}
+{%- endif %}
 with
 
 population as (
@@ -15,6 +20,10 @@ victimisations as (
 
 recent as (
     select * from {{ ref('int_recent_victimisation') }}
+),
+
+trajectories as (
+    select * from {{ ref('int_trajectory_assignments') }}
 ),
 
 victimisation_summary as (
@@ -35,7 +44,14 @@ study_persons as (
         population.rinpersoons,
         population.rinpersoon,
         population.study_group,
+        {% if var('profile_source') == 'estimated' -%}
+        trajectories.estimated_profile as profile,
+        {%- else -%}
         population.profile,
+        {%- endif %}
+        population.profile as stated_profile,
+        trajectories.estimated_profile,
+        trajectories.posterior_probability as estimated_profile_probability,
         population.matched_rinpersoon,
         population.sex,
         cast(population.birth_year as integer) as birth_year,
@@ -66,6 +82,11 @@ study_persons as (
         on
             population.rinpersoons = recent.rinpersoons
             and population.rinpersoon = recent.rinpersoon
+            and population.study_group = 'blsu'
+    left join trajectories
+        on
+            population.rinpersoons = trajectories.rinpersoons
+            and population.rinpersoon = trajectories.rinpersoon
             and population.study_group = 'blsu'
 )
 
