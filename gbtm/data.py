@@ -53,7 +53,7 @@ class TrajectoryData:
         cls,
         frame: pd.DataFrame,
         *,
-        person: str = "person",
+        person: str | list[str] = "person",
         age: str = "age",
         count: str = "count",
         exposure: str | None = None,
@@ -61,9 +61,11 @@ class TrajectoryData:
     ) -> TrajectoryData:
         """Check the table and build the arrays; errors name the source, column and data row.
 
-        Rows are numbered from 1 in the order given (the header is not a row).
+        Rows are numbered from 1 in the order given (the header is not a row). A person key of
+        several columns is joined with ``|`` into one id.
         """
-        for col in (person, age, count, *([exposure] if exposure else [])):
+        keys = [person] if isinstance(person, str) else list(person)
+        for col in (*keys, age, count, *([exposure] if exposure else [])):
             if col not in frame.columns:
                 raise InputError(
                     f"{source}: column {col!r} not found "
@@ -71,8 +73,9 @@ class TrajectoryData:
                 )
         if len(frame) == 0:
             raise InputError(f"{source}: no rows")
-        pid = frame[person]
-        _no_missing(pid, person, source)
+        for col in keys:
+            _no_missing(frame[col], col, source)
+        pid = frame[keys].astype(str).agg("|".join, axis=1) if len(keys) > 1 else frame[keys[0]]
         ages = _numeric(frame[age], age, source)
         counts = _numeric(frame[count], count, source)
         _check(counts < 0, counts, count, source, "a count must be >= 0")
@@ -94,7 +97,7 @@ class TrajectoryData:
             row = int(np.flatnonzero(dup)[0])
             raise InputError(
                 f"{source}: row {row + 1}: person {keys['p'][row]!r} has age {ages[row]:g} twice "
-                f"(columns {person!r}, {age!r})"
+                f"(columns {', '.join(keys)}, {age})"
             )
         ids, inverse = np.unique(keys["p"].to_numpy(), return_inverse=True)
         order = np.lexsort((ages, inverse))

@@ -1,13 +1,16 @@
 """Each offender's trajectory group in the reported model and its estimated profile.
 
-The reported model is the selected one of int_trajectory_fits (admissible, highest Nagin BIC),
-or the highest-BIC model when none is admissible. Posterior probabilities are evaluated from the
-stored fit (no re-estimation); offenders without any observed age have no group.
+The reported model is the one with var trajectory_reported_groups groups when that var is set
+(a choice on substantive grounds, as Nagin allows), else the selected one of int_trajectory_fits
+(admissible, highest Nagin BIC), or the highest-BIC model when none is admissible. Posterior
+probabilities are evaluated from the stored fit (no re-estimation); offenders without any
+observed age have no group.
 """
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    reported_setting = dbt.config.get("reported_groups")
     import numpy as np
     import pandas as pd
 
@@ -17,17 +20,25 @@ def model(dbt, session):
     from gbtm.selection import assign
 
     fits = dbt.ref("int_trajectory_fits").df()
-    chosen = fits[fits["is_selected"]]
+    if reported_setting not in (None, "", "None", "none", "null"):
+        chosen = fits[fits["n_groups"] == int(reported_setting)]
+        if chosen.empty:
+            raise ValueError(
+                f"var trajectory_reported_groups is {reported_setting}, but no model with that "
+                "many groups was fitted (var trajectory_groups)"
+            )
+    else:
+        chosen = fits[fits["is_selected"]]
     if chosen.empty:
         chosen = fits[fits["bic_nagin"] == fits["bic_nagin"].max()]
     fit = fit_from_json(chosen["fit_json"].iloc[0])
     names = dict(zip(chosen["trajectory_group"], chosen["profile"], strict=True))
     counts = dbt.ref("int_offender_age_counts").df()
     counts = counts[counts["is_observed"]]
-    counts = counts.assign(person=counts["rinpersoons"] + "|" + counts["rinpersoon"])
+    counts = counts
     data = TrajectoryData.from_frame(
         counts.reset_index(drop=True),
-        person="person",
+        person=["rinpersoons", "rinpersoon"],
         age="age",
         count="n_cases",
         exposure="exposure",

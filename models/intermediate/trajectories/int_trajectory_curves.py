@@ -4,17 +4,26 @@ age and group with a 95% delta-method interval, and the group's profile name."""
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    import numpy as np
     import pandas as pd
 
     import gbtm  # noqa: F401
     from gbtm.curves import expected_curves
+    from gbtm.data import TrajectoryData
     from gbtm.fit import fit_from_json
+    from gbtm.outputs import supported_ages
 
     fits = dbt.ref("int_trajectory_fits").df()
-    ages = dbt.ref("int_offender_age_counts").df()
-    observed = ages.loc[ages["is_observed"], "age"]
-    grid = np.arange(observed.min(), observed.max() + 1)
+    counts = dbt.ref("int_offender_age_counts").df()
+    counts = counts[counts["is_observed"]].reset_index(drop=True)
+    data = TrajectoryData.from_frame(
+        counts,
+        person=["rinpersoons", "rinpersoon"],
+        age="age",
+        count="n_cases",
+        exposure="exposure",
+        source="int_offender_age_counts",
+    )
+    grid = supported_ages(data)
     frames = []
     for _, rows in fits.groupby("n_groups"):
         curves = expected_curves(fit_from_json(rows["fit_json"].iloc[0]), grid)

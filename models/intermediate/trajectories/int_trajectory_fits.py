@@ -32,10 +32,10 @@ def model(dbt, session):
     counts = counts[counts["is_observed"]]
     if counts.empty:
         raise ValueError("int_offender_age_counts has no observed person-ages: nothing to fit")
-    counts = counts.assign(person=counts["rinpersoons"] + "|" + counts["rinpersoon"])
+    counts = counts
     data = TrajectoryData.from_frame(
         counts.reset_index(drop=True),
-        person="person",
+        person=["rinpersoons", "rinpersoon"],
         age="age",
         count="n_cases",
         exposure="exposure",

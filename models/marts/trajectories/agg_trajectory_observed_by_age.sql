@@ -1,7 +1,7 @@
 {#-
     Observed OM cases per year by age for each group of the reported trajectory model,
     disclosure-controlled: the persons observed at an age and their cases rounded (null below
-    the minimum cell), the mean cases per observed person-year null below the minimum cell.
+    the minimum cell), the mean cases per observed person-year null when either is below it.
 -#}
 with
 
@@ -50,7 +50,10 @@ controlled as (
         age,
         {{ dc_count('n_persons') }} as n_persons,
         {{ dc_count('n_cases') }} as n_cases,
-        {{ dc_ratio('n_cases', 'n_persons') }} / (person_years / n_persons) as mean_cases_per_year
+        case
+            when n_cases < {{ var('dc_min_cell') }} then null
+            else {{ dc_ratio('n_cases', 'n_persons') }} / (person_years / n_persons)
+        end as mean_cases_per_year
     from by_age
 )
 
