@@ -144,3 +144,19 @@ def read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in {".csv", ".txt"}:
         return pd.read_csv(path, dtype=str, keep_default_na=True)
     raise InputError(f"{path}: expected a .csv or .parquet file")
+
+
+def observed_person_ages(frame: pd.DataFrame, source: str) -> TrajectoryData:
+    """The observed rows of a warehouse person x age table (int_offender_age_counts layout:
+    rinpersoons, rinpersoon, age, is_observed, n_cases, exposure) as model data."""
+    observed = frame[frame["is_observed"].astype(bool)].reset_index(drop=True)
+    if observed.empty:
+        raise InputError(f"{source}: no observed person-ages: nothing to fit")
+    return TrajectoryData.from_frame(
+        observed,
+        person=["rinpersoons", "rinpersoon"],
+        age="age",
+        count="n_cases",
+        exposure="exposure",
+        source=source,
+    )

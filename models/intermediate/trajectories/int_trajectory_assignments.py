@@ -15,7 +15,7 @@ def model(dbt, session):
     import pandas as pd
 
     import gbtm  # noqa: F401
-    from gbtm.data import TrajectoryData
+    from gbtm.data import observed_person_ages
     from gbtm.fit import fit_from_json
     from gbtm.selection import assign
 
@@ -34,16 +34,7 @@ def model(dbt, session):
     fit = fit_from_json(chosen["fit_json"].iloc[0])
     names = dict(zip(chosen["trajectory_group"], chosen["profile"], strict=True))
     counts = dbt.ref("int_offender_age_counts").df()
-    counts = counts[counts["is_observed"]]
-    counts = counts
-    data = TrajectoryData.from_frame(
-        counts.reset_index(drop=True),
-        person=["rinpersoons", "rinpersoon"],
-        age="age",
-        count="n_cases",
-        exposure="exposure",
-        source="int_offender_age_counts",
-    )
+    data = observed_person_ages(counts, "int_offender_age_counts")
     post = fit.model(data).posterior(fit.params)
     group = assign(post) + 1
     keys = pd.Series(data.person_ids).str.split("|", n=1, expand=True)

@@ -8,21 +8,13 @@ def model(dbt, session):
 
     import gbtm  # noqa: F401
     from gbtm.curves import expected_curves
-    from gbtm.data import TrajectoryData
+    from gbtm.data import observed_person_ages
     from gbtm.fit import fit_from_json
     from gbtm.outputs import supported_ages
 
     fits = dbt.ref("int_trajectory_fits").df()
     counts = dbt.ref("int_offender_age_counts").df()
-    counts = counts[counts["is_observed"]].reset_index(drop=True)
-    data = TrajectoryData.from_frame(
-        counts,
-        person=["rinpersoons", "rinpersoon"],
-        age="age",
-        count="n_cases",
-        exposure="exposure",
-        source="int_offender_age_counts",
-    )
+    data = observed_person_ages(counts, "int_offender_age_counts")
     grid = supported_ages(data)
     frames = []
     for _, rows in fits.groupby("n_groups"):

@@ -23,24 +23,13 @@ def model(dbt, session):
     import pandas as pd
 
     import gbtm  # noqa: F401  (sets single-threaded BLAS before scipy loads)
-    from gbtm.data import TrajectoryData
+    from gbtm.data import observed_person_ages
     from gbtm.fit import fit_to_json
     from gbtm.outputs import build_outputs
     from gbtm.selection import select_models
 
     counts = dbt.ref("int_offender_age_counts").df()
-    counts = counts[counts["is_observed"]]
-    if counts.empty:
-        raise ValueError("int_offender_age_counts has no observed person-ages: nothing to fit")
-    counts = counts
-    data = TrajectoryData.from_frame(
-        counts.reset_index(drop=True),
-        person=["rinpersoons", "rinpersoon"],
-        age="age",
-        count="n_cases",
-        exposure="exposure",
-        source="int_offender_age_counts",
-    )
+    data = observed_person_ages(counts, "int_offender_age_counts")
     groups = _setting(groups_setting, [1, 2, 3, 4, 5, 6])
     selection = select_models(
         data,
