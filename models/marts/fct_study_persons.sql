@@ -49,9 +49,6 @@ study_persons as (
         {%- else -%}
         population.profile,
         {%- endif %}
-        population.profile as stated_profile,
-        trajectories.estimated_profile,
-        trajectories.posterior_probability as estimated_profile_probability,
         population.matched_rinpersoon,
         population.sex,
         cast(population.birth_year as integer) as birth_year,
@@ -68,7 +65,10 @@ study_persons as (
         {% endfor -%}
         population.first_ht_date,
         recent.recent_victim_eligible,
-        recent.recent_victim_3y
+        recent.recent_victim_3y,
+        population.profile as stated_profile,
+        trajectories.estimated_profile,
+        trajectories.posterior_probability as estimated_profile_probability
     from population
     inner join lvb
         on
