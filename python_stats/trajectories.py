@@ -166,12 +166,25 @@ def figure_trajectories(curves: pd.DataFrame, n_groups: int, lang: str):
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
+    seen: dict[str, int] = {}
+    top = 0.0
     for group, c in curves.groupby("group"):
+        # drawn where the group has at least the minimum cell of persons observed: a
+        # polynomial says nothing where the group has no data
+        c = c[c["n_observed"].notna()]
+        if c.empty:
+            continue
         name = str(c["profile"].iloc[0])
         colour = COLOURS.get(name, "black")
-        ax.plot(c["age"], c["expected"], color=colour, label=f"{group}: {name}")
-        ax.fill_between(c["age"], c["lower"], c["upper"], color=colour, alpha=0.2, linewidth=0)
+        style = ("-", "--", ":", "-.")[seen.get(name, 0) % 4]
+        seen[name] = seen.get(name, 0) + 1
+        ax.plot(c["age"], c["expected"], style, color=colour, label=f"{group}: {name}")
+        ax.fill_between(c["age"], c["lower"], c["upper"], color=colour, alpha=0.15, linewidth=0)
         ax.plot(c["age"], c["observed_mean"], "o", color=colour, markersize=3)
+        top = max(top, float(c["expected"].max()), float(c["observed_mean"].max(skipna=True)
+                                                          if c["observed_mean"].notna().any()
+                                                          else 0.0))
+    ax.set_ylim(0, 1.3 * top if top > 0 else 1)
     dutch = lang == "nl"
     ax.set_xlabel("leeftijd" if dutch else "age")
     ax.set_ylabel("verwachte OM-zaken per jaar" if dutch else "expected OM cases per year")
