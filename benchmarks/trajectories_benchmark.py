@@ -1,7 +1,7 @@
 """Speed of the trajectory estimator (gbtm): the study fit and a national-scale fit.
 
 1. study: N = 630 persons shaped like the four profiles (gbtm.simulate), K = 1..6, 50 random
-   starts per K (the defaults of `blsu trajectories fit` and of the warehouse);
+   starts per K, the K spread over --jobs worker processes (default 2, as the command);
 2. national: N = 100,000 persons, K = 4, 50 starts (run on a random subsample of 5,000 persons,
    the best three optima then polished on all persons, as gbtm.fit does above 5,000 persons).
 
@@ -32,12 +32,13 @@ OUT = Path(__file__).resolve().parent / "RESULTS_trajectories.md"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes of the study fit")
     args = parser.parse_args()
     truth = four_profile_truth()
     rows = []
     data, _ = simulate(truth, 630, np.random.default_rng(1))
     start = time.perf_counter()
-    sel = select_models(data, range(1, 7), n_starts=50, seed=1)
+    sel = select_models(data, list(range(1, 7)), n_starts=50, seed=1, jobs=args.jobs)
     study = time.perf_counter() - start
     chosen = sel.selected.spec.n_groups if sel.selected else None
     rows.append(

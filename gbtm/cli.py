@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--age", default="age", help="age column (default age)")
     fit.add_argument("--count", default="count", help="count column (default count)")
     fit.add_argument("--exposure", default=None, help="exposure column (default: none)")
+    fit.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="worker processes, one K each (default: 2, or 1 on a single core)",
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress output")
     fit.set_defaults(func=cmd_fit)
     return parser
@@ -128,6 +135,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         n_starts=args.starts,
         seed=args.seed,
         progress=not args.quiet,
+        jobs=max(1, args.jobs),
     )
     out = build_outputs(selection)
     args.out.mkdir(parents=True, exist_ok=True)

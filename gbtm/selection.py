@@ -9,8 +9,10 @@ with the rules they fail; the selected model is the admissible one with the high
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,10 +135,66 @@ def select_models(
     seed: int = 0,
     progress: bool = False,
     with_se: bool = True,
+    jobs: int = 1,
 ) -> Selection:
-    """Fit every K in ``groups`` (each with its own seeded stream) and compute the diagnostics."""
+    """Fit every K in ``groups`` (each with its own seeded stream) and compute the diagnostics.
+
+    With ``jobs`` > 1 the K run in that many worker processes (spawned, largest K first); the
+    result is the same as with one job.
+    """
+    if jobs > 1 and len(groups) > 1:
+        return _select_parallel(
+            data, groups, degree, family, zi_degree, n_starts, seed, progress, with_se, jobs
+        )
     with single_threaded_blas():
         return _select(data, groups, degree, family, zi_degree, n_starts, seed, progress, with_se)
+
+
+def _fit_task(task: tuple) -> FitResult:
+    data, spec, basis, n_starts, seed, with_se = task
+    return fit_model(data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se)
+
+
+def _select_parallel(
+    data: TrajectoryData,
+    groups: Sequence[int],
+    degree: int,
+    family: str,
+    zi_degree: int,
+    n_starts: int,
+    seed: int,
+    progress: bool,
+    with_se: bool,
+    jobs: int,
+) -> Selection:
+    basis = PolyBasis.fit(data.age, degree)
+    specs = {
+        k: ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree) for k in groups
+    }
+    done: dict[int, FitResult] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {
+            pool.submit(_fit_task, (data, specs[k], basis, n_starts, seed * 1000 + k, with_se)): k
+            for k in sorted(groups, reverse=True)
+        }
+        for future in as_completed(futures):
+            fit = future.result()
+            done[futures[future]] = fit
+            if progress:
+                _report(fit, n_starts)
+    fits = [done[k] for k in groups]
+    diags = [diagnostics(f.shares(), f.model(data).posterior(f.params)) for f in fits]
+    return Selection(fits=fits, diagnostics=diags, data=data)
+
+
+def _report(fit: FitResult, n_starts: int) -> None:
+    print(
+        f"  K={fit.spec.n_groups}: log L {fit.loglik:.2f}, BIC {fit.bic:.2f}, "
+        f"{fit.n_distinct_optima} distinct optima in {n_starts} starts",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _select(
@@ -161,10 +219,5 @@ def _select(
         fits.append(f)
         diags.append(diagnostics(f.shares(), post))
         if progress:
-            print(
-                f"  K={k}: log L {f.loglik:.2f}, BIC {f.bic:.2f}, "
-                f"{f.n_distinct_optima} distinct optima in {n_starts} starts",
-                file=sys.stderr,
-                flush=True,
-            )
+            _report(f, n_starts)
     return Selection(fits=fits, diagnostics=diags, data=data)

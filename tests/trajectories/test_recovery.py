@@ -60,3 +60,12 @@ def test_same_seed_gives_the_same_fit_and_other_seeds_the_same_optimum(study_lik
     assert runs[2].loglik == pytest.approx(runs[0].loglik, abs=0.05)
     posts = [r.model(data).posterior(r.params) for r in (runs[0], runs[2])]
     assert adjusted_rand_index(assign(posts[0]), assign(posts[1])) >= 0.95
+
+
+def test_parallel_fits_equal_sequential_ones(study_like):
+    data, _ = study_like
+    one = select_models(data, (1, 2), n_starts=2, seed=3, with_se=False)
+    two = select_models(data, (1, 2), n_starts=2, seed=3, with_se=False, jobs=2)
+    for a, b in zip(one.fits, two.fits, strict=True):
+        assert a.spec == b.spec
+        assert np.array_equal(a.params, b.params)
