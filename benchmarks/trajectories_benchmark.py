@@ -42,7 +42,12 @@ def main() -> int:
     study = time.perf_counter() - start
     chosen = sel.selected.spec.n_groups if sel.selected else None
     rows.append(
-        ("study: N = 630, K = 1..6, 50 starts", data.n_obs, study, f"selected K = {chosen}")
+        (
+            f"study: N = 630, K = 1..6, 50 starts, {args.jobs} job(s)",
+            data.n_obs,
+            study,
+            f"selected K = {chosen}",
+        )
     )
     print(rows[-1], flush=True)
     if not args.skip_national:
