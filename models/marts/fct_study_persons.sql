@@ -1,9 +1,4 @@
 {%- set categories = report_categories() -%}
-{%- if var('profile_source') not in ['stated', 'estimated'] -%}
-    {{ exceptions.raise_compiler_error(
-        "var profile_source must be 'stated' or 'estimated', got '" ~ var('profile_source') ~ "'"
-    ) }}
-{%- endif %}
 with
 
 population as (
@@ -44,11 +39,7 @@ study_persons as (
         population.rinpersoons,
         population.rinpersoon,
         population.study_group,
-        {% if var('profile_source') == 'estimated' -%}
-        trajectories.estimated_profile as profile,
-        {%- else -%}
-        population.profile,
-        {%- endif %}
+        {{ chosen_profile('population.profile', 'trajectories.estimated_profile') }} as profile,
         population.matched_rinpersoon,
         population.sex,
         cast(population.birth_year as integer) as birth_year,
