@@ -38,6 +38,12 @@ def _generate(argv: Sequence[str]) -> int:
     return generate_main(list(argv))
 
 
+def _trajectories(argv: Sequence[str]) -> int:
+    from gbtm.cli import main as trajectories_main
+
+    return trajectories_main(list(argv))
+
+
 def _stats(argv: Sequence[str]) -> int:
     """The statistics as they are (python_stats), into the folder argv names."""
     from python_stats.cli import main as stats_main
@@ -104,6 +110,7 @@ DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
     "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
     "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
+    "trajectories": (_trajectories, "group-based trajectory models (`trajectories fit --help`)"),
 }
 
 

@@ -31,6 +31,12 @@ from python_stats.reproduction import (
     read_published,
     reproduction_table,
 )
+from python_stats.trajectories import (
+    TrajectoryMarts,
+    load_trajectories,
+    peak_age_ranges,
+    write_trajectory_results,
+)
 
 FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv",
                  "profiles": "table_profiles.csv", "sample": "table_sample.csv"}
@@ -69,6 +75,7 @@ def run(
     steps = tqdm(total=6, desc="statistics", disable=not progress)
     marts = load_marts(Path(db_path))
     provenance = read_provenance(Path(db_path))
+    trajectories = load_trajectories(Path(db_path))
     steps.update()
     writer = ResultsWriter(Path(results_dir), rules)
     with Helper(warm_up=pyplot) as helper:
@@ -80,14 +87,16 @@ def run(
         figures_written = helper.submit(render_figures, exported(table), lab, rules.min_cell,
                                         writer.results_dir, rules)
         steps.update()
-        summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance)
+        summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
+                         trajectories)
     steps.close()
     return summary
 
 
 def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list[Path]],
            writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
-           provenance: Provenance | None = None) -> Summary:
+           provenance: Provenance | None = None,
+           trajectories: TrajectoryMarts | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
     from python_stats.comparisons import all_comparisons, tests_table
     from python_stats.tables import exported
@@ -97,7 +106,8 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     tests = tests_table(all_comparisons(marts.persons, marts.careers, seed, rules), table)
     steps.update()
     balance = balance_table(marts.persons, rules)
-    reproduction = reproduction_table(read_published(), table, tests)
+    peak_ranges = peak_age_ranges(trajectories) if trajectories else None
+    reproduction = reproduction_table(read_published(), table, tests, peak_ranges)
     agree = agreement(reproduction)
     steps.update()
     for figure, name in FIGURE_TABLES.items():
@@ -105,6 +115,8 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
     writer.table(reproduction, "reproduction.csv")
+    if trajectories is not None:
+        write_trajectory_results(trajectories, writer, lang)
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
     output_check(writer)

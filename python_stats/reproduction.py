@@ -18,9 +18,13 @@ PUBLISHED_COLUMNS = ("figure", "measure", "group", "value", "unit", "significanc
 NOT_REPRODUCIBLE = {
     "peak_age_range": (
         "not reproducible: the age range of peak offending comes from the trajectory model's "
-        "offending curve by age, and the marts hold only first-offence ages and case totals"
+        "offending curve by age, and the warehouse holds no trajectory model"
     ),
 }
+PEAK_RANGE_NOTE = (
+    "trajectory model (python_stats.trajectories): ages at which the group's expected cases "
+    "per year are at least half its peak"
+)
 BAND_PATTERN = re.compile(r"p\s*<\s*(0?\.\d+)")
 
 
@@ -196,14 +200,19 @@ def to_float(text: str) -> float:
         return math.nan
 
 
-def reproduction_row(pub: pd.Series, found: Reproduced) -> dict:
-    """One row of reproduction.csv."""
+def reproduction_row(
+    pub: pd.Series, found: Reproduced, peak_ranges: dict[str, str] | None = None
+) -> dict:
+    """One row of reproduction.csv (peak-age ranges from the trajectory model when given)."""
     e = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
     published = to_float(pub["value"])
     row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
            "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
            "ci_high": math.nan, "inside_ci": "", "suppressed": False, "note": ""}
-    if pub["measure"] in NOT_REPRODUCIBLE:
+    if pub["measure"] == "peak_age_range" and pub["group"] in (peak_ranges or {}):
+        row["reproduced"] = (peak_ranges or {})[pub["group"]]
+        row["note"] = PEAK_RANGE_NOTE
+    elif pub["measure"] in NOT_REPRODUCIBLE:
         row["note"] = NOT_REPRODUCIBLE[pub["measure"]]
     elif e is not None:
         row["suppressed"] = bool(e.get("suppressed", False))
@@ -281,11 +290,16 @@ def note_check(pub: pd.Series, found: Reproduced) -> str:
 
 
 def reproduction_table(
-    published: pd.DataFrame, table: pd.DataFrame, tests: pd.DataFrame
+    published: pd.DataFrame,
+    table: pd.DataFrame,
+    tests: pd.DataFrame,
+    peak_ranges: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """reproduction.csv: one row per published row, in the published order."""
     found = Reproduced.of(table, tests)
-    return pd.DataFrame([reproduction_row(p, found) for _, p in published.iterrows()])
+    return pd.DataFrame(
+        [reproduction_row(p, found, peak_ranges) for _, p in published.iterrows()]
+    )
 
 
 @dataclass(frozen=True)

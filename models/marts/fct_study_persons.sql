@@ -17,6 +17,10 @@ recent as (
     select * from {{ ref('int_recent_victimisation') }}
 ),
 
+trajectories as (
+    select * from {{ ref('int_trajectory_assignments') }}
+),
+
 victimisation_summary as (
     select
         rinpersoons,
@@ -35,7 +39,7 @@ study_persons as (
         population.rinpersoons,
         population.rinpersoon,
         population.study_group,
-        population.profile,
+        {{ chosen_profile('population.profile', 'trajectories.estimated_profile') }} as profile,
         population.matched_rinpersoon,
         population.sex,
         cast(population.birth_year as integer) as birth_year,
@@ -52,7 +56,10 @@ study_persons as (
         {% endfor -%}
         population.first_ht_date,
         recent.recent_victim_eligible,
-        recent.recent_victim_3y
+        recent.recent_victim_3y,
+        population.profile as stated_profile,
+        trajectories.estimated_profile,
+        trajectories.posterior_probability as estimated_profile_probability
     from population
     inner join lvb
         on
@@ -66,6 +73,11 @@ study_persons as (
         on
             population.rinpersoons = recent.rinpersoons
             and population.rinpersoon = recent.rinpersoon
+            and population.study_group = 'blsu'
+    left join trajectories
+        on
+            population.rinpersoons = trajectories.rinpersoons
+            and population.rinpersoon = trajectories.rinpersoon
             and population.study_group = 'blsu'
 )
 

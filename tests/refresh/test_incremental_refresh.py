@@ -72,6 +72,10 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
         "dq_findings",
         "fct_offender_careers",
         "fct_study_persons",
+        "agg_trajectory_observed_by_age",
+        "fct_trajectory_curves",
+        "fct_trajectory_groups",
+        "fct_trajectory_model_selection",
     }
     for table, rows in rebuilt.items():
         assert refreshed[table] == rows, table
