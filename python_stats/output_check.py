@@ -39,6 +39,15 @@ TEST_COLUMNS = {"measure", "population", "groups", "statistic", "p_value", "effe
 BALANCE_COLUMNS = {"covariate", "type", "mean_blsu", "mean_control", "n_blsu", "n_control"}
 REPRODUCTION_COLUMNS = {"figure", "measure", "group", "value", "reproduced", "suppressed"}
 DQ_COLUMNS = {"dataset", "finding", "n_records"}
+SELECTION_COLUMNS = {"k", "parameters", "loglik", "bic_nagin", "bic_person_ages",
+                     "lowest_avepp", "lowest_occ", "smallest_share_pct", "starts",
+                     "distinct_optima"}
+GROUP_COLUMNS = {"k", "group", "n_assigned", "n_total", "assigned_share_pct", "share_pct",
+                 "share_se_pct", "avepp", "occ", "peak_age", "expected_cases_at_peak"}
+CURVE_COLUMNS = {"group", "age", "expected", "lower", "upper", "observed_mean", "n_observed"}
+CROSS_COLUMNS = {"stated_profile", "estimated_profile", "n"}
+AGREEMENT_COLUMNS = {"statistic", "value", "ci_low", "ci_high"}
+AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0}
 PCT_DECIMALS = 1
 RATIO_DECIMALS = 2
 SHARE_DECIMALS = 4
@@ -69,6 +78,7 @@ class Checker:
         self.verdicts: list[Verdict] = []
         self.shown_rows: set[tuple[str, str, str]] = set()
         self.table_rows: set[tuple[str, str, str]] = set()
+        self.cross_withheld: bool | None = None  # a cell of the profile cross table withheld
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -306,6 +316,100 @@ class Checker:
             else:
                 self.count(file, i, "n_records", rec["n_records"])
 
+    def selection(self, file: str, frame: pd.DataFrame) -> None:
+        """trajectory_model_selection.csv: model statistics of all persons, settings, and group
+        diagnostics (shown only for models whose groups all pass the minimum cell)."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            for column in ("k", "parameters", "starts", "distinct_optima"):
+                self.decimals(file, i, column, rec[column], 0,
+                              "model setting, not a count of persons")
+            for column in ("loglik", "bic_nagin", "bic_person_ages"):
+                self.decimals(file, i, column, rec[column], 1, "model statistic of all persons")
+            for column, places in (("lowest_avepp", 2), ("lowest_occ", 1),
+                                   ("smallest_share_pct", PCT_DECIMALS)):
+                self.decimals(file, i, column, rec[column], places,
+                              "group diagnostic of groups of at least the minimum cell")
+
+    def groups(self, file: str, frame: pd.DataFrame) -> None:
+        """trajectory_groups.csv: a group's numbers only beside its shown (rounded) size; never
+        exactly one group withheld (the groups add up to the total shown)."""
+        records = frame.to_dict("records")
+        for i, rec in enumerate(records, start=1):
+            self.decimals(file, i, "k", rec["k"], 0, "model setting, not a count of persons")
+            self.decimals(file, i, "group", rec["group"], 0, "group number (label)")
+            self.count(file, i, "n_total", rec["n_total"])
+            self.count(file, i, "n_assigned", rec["n_assigned"])
+            numbers = ("assigned_share_pct", "share_pct", "share_se_pct", "avepp", "occ",
+                       "peak_age", "expected_cases_at_peak")
+            if rec["n_assigned"] == "":
+                for column in numbers:
+                    if rec[column] != "":
+                        self.add(file, i, column, rec[column], "finding",
+                                 "a number of a withheld group")
+                continue
+            self.share(file, i, "assigned_share_pct", rec["assigned_share_pct"],
+                       rec["n_total"], 100.0, PCT_DECIMALS, rec["n_assigned"])
+            for column, places in (("share_pct", PCT_DECIMALS), ("share_se_pct", PCT_DECIMALS),
+                                   ("avepp", 2), ("occ", 1), ("peak_age", 0),
+                                   ("expected_cases_at_peak", 2)):
+                if rec[column] != "":
+                    self.decimals(file, i, column, rec[column], places,
+                                  "model estimate of a group of at least the minimum cell")
+        if sum(rec["n_assigned"] == "" for rec in records) == 1 and records[0]["n_total"]:
+            self.add(file, 0, "n_assigned", "", "finding",
+                     "the total minus the shown groups reveals the one withheld group")
+
+    def curves(self, file: str, frame: pd.DataFrame) -> None:
+        """table_trajectories.csv: curve and observed mean only beside a shown number of
+        persons observed at that age."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            self.decimals(file, i, "group", rec["group"], 0, "group number (label)")
+            self.decimals(file, i, "age", rec["age"], 0, "age in years (label)")
+            self.count(file, i, "n_observed", rec["n_observed"])
+            numbers = {"expected": 2, "lower": 2, "upper": 2,
+                       "observed_mean": self.rules.mean_decimals}
+            for column, places in numbers.items():
+                if rec["n_observed"] == "" and rec[column] != "":
+                    self.add(file, i, column, rec[column], "finding",
+                             "a number of an age with fewer than the minimum cell observed")
+                elif rec[column] != "":
+                    self.decimals(file, i, column, rec[column], places,
+                                  "mean of at least the minimum number of persons, coarsened"
+                                  if column == "observed_mean"
+                                  else "model curve where the minimum cell is observed")
+
+    def cross(self, file: str, frame: pd.DataFrame) -> None:
+        """trajectory_agreement_table.csv: rounded counts (a zero describes no one); never
+        exactly one withheld cell in a row or column (they add up to shown totals)."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            if rec["n"] in ("0", "0.0"):
+                self.add(file, i, "n", rec["n"], "shown", "zero persons describe no one")
+            else:
+                self.count(file, i, "n", rec["n"])
+        self.cross_withheld = bool((frame["n"] == "").any())
+        for key in ("stated_profile", "estimated_profile"):
+            for value, rows in frame.groupby(key):
+                if (rows["n"] == "").sum() == 1:
+                    self.add(file, int(rows.index[0]) + 1, "n", "", "finding",
+                             f"{key} {value}: the only withheld cell of its line")
+
+    def agreement(self, file: str, frame: pd.DataFrame) -> None:
+        """trajectory_agreement.csv: statistics of the rounded cross table, only when none of
+        its cells is withheld."""
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            places = AGREEMENT_DECIMALS.get(rec["statistic"], 2)
+            for column in ("value", "ci_low", "ci_high"):
+                if rec[column] == "":
+                    self.add(file, i, column, "", "suppressed",
+                             "withheld: a cell of the cross table is withheld")
+                elif self.cross_withheld is not False:
+                    self.add(file, i, column, rec[column], "finding",
+                             "an agreement statistic of a cross table with a withheld cell "
+                             "(or without its cross table beside it)")
+                else:
+                    self.decimals(file, i, column, rec[column], places,
+                                  "statistic of the rounded cross table, every cell shown")
+
     def generic(self, file: str, frame: pd.DataFrame) -> None:
         """A hand-made table: counts, shares beside their n; any other number is a finding."""
         for i, rec in enumerate(frame.to_dict("records"), start=1):
@@ -327,7 +431,10 @@ class Checker:
         columns = set(frame.columns)
         for needed, check in ((ESTIMATE_COLUMNS, self.estimates), (TEST_COLUMNS, self.tests),
                               (BALANCE_COLUMNS, self.balance),
-                              (REPRODUCTION_COLUMNS, self.reproduction), (DQ_COLUMNS, self.dq)):
+                              (REPRODUCTION_COLUMNS, self.reproduction), (DQ_COLUMNS, self.dq),
+                              (SELECTION_COLUMNS, self.selection), (GROUP_COLUMNS, self.groups),
+                              (CURVE_COLUMNS, self.curves), (CROSS_COLUMNS, self.cross),
+                              (AGREEMENT_COLUMNS, self.agreement)):
             if needed <= columns:
                 return check
         return self.generic
@@ -335,7 +442,8 @@ class Checker:
     def run(self, files: list[Path]) -> list[Verdict]:
         """Check CSV files (tables first: the others refer to them)."""
         frames = {p.name: read_text_csv(p) for p in sorted(files)}
-        order = sorted(frames, key=lambda n: self.layout(frames[n]) != self.estimates)
+        first = (self.estimates, self.cross)  # the others refer to these
+        order = sorted(frames, key=lambda n: self.layout(frames[n]) not in first)
         for name in order:
             frame = frames[name]
             self.columns(name, frame)

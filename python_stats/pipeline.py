@@ -106,7 +106,7 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     tests = tests_table(all_comparisons(marts.persons, marts.careers, seed, rules), table)
     steps.update()
     balance = balance_table(marts.persons, rules)
-    peak_ranges = peak_age_ranges(trajectories) if trajectories else None
+    peak_ranges = peak_age_ranges(trajectories, rules) if trajectories else None
     reproduction = reproduction_table(read_published(), table, tests, peak_ranges)
     agree = agreement(reproduction)
     steps.update()
@@ -115,8 +115,8 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
     writer.table(reproduction, "reproduction.csv")
-    if trajectories is not None:
-        write_trajectory_results(trajectories, writer, lang)
+    trajectory_export = (write_trajectory_results(trajectories, writer, lang)
+                         if trajectories is not None else None)
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
     output_check(writer)
@@ -127,7 +127,7 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     writer.text(md_text, "report.md")
     report = ReportInput(reproduction, agree, dq, rules, lang, seed,
                          {name: writer.results_dir / f"{name}.png" for name in names},
-                         provenance or Provenance())
+                         provenance or Provenance(), trajectory_export)
     writer.text(build_html(report), "report.html")
     summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),
                       files=sorted({p.name for p in writer.written} | {"summary.json"}),

@@ -7,7 +7,9 @@ statements in words, then data quality and the methods: tests and their choice r
 disclosure rules, the vars in force and the raw files that fed the build.
 
 Every number on the page comes from the disclosure-controlled tables (reproduction.csv, the
-estimates tables, dq_findings.csv): the page adds words and drawings, never a new number.
+estimates tables, dq_findings.csv, the trajectory tables): the page adds words and drawings,
+never a new number. The offender-profiles section also shows the trajectory model's figure,
+its groups and the agreement of the estimated with the stated profiles.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from python_stats.reproduction import (
     statement_holds,
     to_float,
 )
+from python_stats.trajectories import TrajectoryExport
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PLOT_WIDTH = 130
@@ -45,6 +48,18 @@ TEXT: dict[str, dict[str, str]] = {
         "subtitle": "Reproductie van de studie van de Nationaal Rapporteur (2024) uit de "
                     "warehouse-marts",
         "headlines": "Belangrijkste bevindingen",
+        "traj_title": "Profielen geschat uit de OM-zaken naar leeftijd (trajectmodel, K = {k})",
+        "traj_caption": "Verwacht aantal OM-zaken per jaar naar leeftijd per groep (lijn, met "
+                        "95%-interval) en het waargenomen gemiddelde (punt), alleen waar ten "
+                        "minste {min_cell} personen van de groep zijn waargenomen.",
+        "traj_group": "Groep", "traj_profile": "Profiel", "traj_share": "Aandeel (%)",
+        "traj_peak": "Piekleeftijd", "traj_range": "Leeftijden rond de piek",
+        "traj_agreement": "Overeenstemming geschat en vastgesteld profiel",
+        "traj_statistic": "Maat", "traj_value": "Waarde",
+        "cohens_kappa": "Cohens kappa", "adjusted_rand_index": "Adjusted Rand-index",
+        "percent_agreement": "Overeenstemming (%)",
+        "traj_withheld": "niet te tonen: een cel van de kruistabel telt minder dan {min_cell} "
+                         "personen",
         "agreement": "{inside} van de {compared} gepubliceerde getallen met een gereproduceerd "
                      "95%-interval liggen binnen dat interval; {agreeing} van de {statements} "
                      "uitspraken over significantie kloppen ({same} in dezelfde p-waardeklasse). "
@@ -135,6 +150,18 @@ TEXT: dict[str, dict[str, str]] = {
                  "(published: {p_blsu}%, {p_criminal_control}% and {p_noncriminal_control}%).",
         "hl_suppressed": "{measure}: not shown, because one of the groups has fewer than "
                          "{min_cell} persons (disclosure control).",
+        "traj_title": "Profiles estimated from the OM cases by age (trajectory model, K = {k})",
+        "traj_caption": "Expected OM cases per year by age per group (line, with 95% interval) "
+                        "and the observed mean (dot), only where at least {min_cell} persons "
+                        "of the group are observed.",
+        "traj_group": "Group", "traj_profile": "Profile", "traj_share": "Share (%)",
+        "traj_peak": "Peak age", "traj_range": "Ages around the peak",
+        "traj_agreement": "Agreement of estimated and stated profile",
+        "traj_statistic": "Measure", "traj_value": "Value",
+        "cohens_kappa": "Cohen's kappa", "adjusted_rand_index": "Adjusted Rand index",
+        "percent_agreement": "Agreement (%)",
+        "traj_withheld": "not shown: a cell of the cross table has fewer than {min_cell} "
+                         "persons",
         "sample": "Sample and control groups", "profiles": "Offender profiles",
         "comparison": "Published and reproduced",
         "legend": "dot and line: reproduced with 95% interval; orange tick: published",
@@ -200,6 +227,7 @@ class ReportInput:
     seed: int
     figures: dict[str, Path]
     provenance: Provenance = field(default_factory=Provenance)
+    trajectory: TrajectoryExport | None = None
 
 
 def number(value: float | str, places: int, lang: str) -> str:
@@ -475,8 +503,38 @@ def sections(data: ReportInput) -> list[dict[str, Any]]:
             "image": embed_png(image) if image else None,
             "tables": unit_tables(comparison_rows(part, data.lang), data.lang),
             "statements": statements(part, data.lang),
+            "trajectory": trajectory_block(data) if figure == "profiles" else None,
         })
     return out
+
+
+def trajectory_block(data: ReportInput) -> dict[str, Any] | None:
+    """The trajectory model in the profiles section: figure, groups and agreement, all from
+    the controlled trajectory tables (withheld numbers read as withheld)."""
+    tr = data.trajectory
+    if tr is None:
+        return None
+    t, lab, lang, min_cell = TEXT[data.lang], labels(data.lang), data.lang, data.rules.min_cell
+    groups = [{"group": int(r["group"]), "profile": lab.get(r["profile"], r["profile"]),
+               "share": "" if is_missing(r["share_pct"]) else number(r["share_pct"], 1, lang),
+               "peak": "" if is_missing(r["peak_age"]) else number(r["peak_age"], 0, lang),
+               "range": r["peak_age_range"] or ""}
+              for r in tr.groups.to_dict("records")]
+    agreement = []
+    for r in tr.agreement.to_dict("records"):
+        places = 0 if r["statistic"] == "percent_agreement" else 2
+        if is_missing(r["value"]):
+            value = t["traj_withheld"].format(min_cell=min_cell)
+        else:
+            value = number(r["value"], places, lang)
+            if not is_missing(r["ci_low"]):
+                value += (f" ({number(r['ci_low'], places, lang)} - "
+                          f"{number(r['ci_high'], places, lang)})")
+        agreement.append({"statistic": t.get(r["statistic"], r["statistic"]), "value": value})
+    return {"title": t["traj_title"].format(k=tr.n_groups),
+            "caption": t["traj_caption"].format(min_cell=min_cell),
+            "image": embed_png(tr.figure) if tr.figure.exists() else None,
+            "groups": groups, "agreement": agreement}
 
 
 def embed_png(path: Path) -> str:

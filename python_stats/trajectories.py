@@ -1,11 +1,19 @@
 """The trajectory model in the results: groups, peak ages, fitted curves and agreement.
 
-Reads the trajectory marts (fct_trajectory_groups, fct_trajectory_curves,
-agg_trajectory_observed_by_age) and the stated and estimated profiles of fct_study_persons.
-Exports only aggregates: the cross table of stated by estimated profile with counts rounded and
-cells below the minimum suppressed, Cohen's kappa (statsmodels) and the adjusted Rand index on
-all offenders, rounded to two decimals (single statistics of a 4 x 4 table that give no cell
-back), and the observed mean counts as controlled in the warehouse.
+Reads the trajectory marts (fct_trajectory_model_selection, fct_trajectory_groups,
+fct_trajectory_curves, fct_trajectory_observed_by_age) and the stated and estimated profiles of
+fct_study_persons, and applies the disclosure rule (python_stats.disclosure) to everything it
+exports (docs/trajectories.md, "Disclosure control"):
+
+- model statistics of all persons (log-likelihood, BIC) with one decimal; group diagnostics
+  (shares, AvePP, OCC, peak, curve) only for groups of at least the minimum cell of assigned
+  persons, and where exactly one group of a model is withheld the next smallest with it;
+- the curves and the observed means only at ages where the group has at least the minimum cell
+  of persons observed, the means with the rule's decimals, the persons observed rounded;
+- the cross table of stated by estimated profile rounded, cells below the minimum withheld (and
+  where a row or column would hold exactly one withheld cell, the next smallest with it); Cohen's
+  kappa, the adjusted Rand index and the percent agreement computed from the rounded table and
+  shown only when no cell of it is withheld.
 """
 
 from __future__ import annotations
@@ -18,15 +26,21 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from python_stats.disclosure import DisclosureRules, is_suppressed, round_count
+from python_stats.disclosure import DisclosureRules, secondary_suppression
 from python_stats.export import ResultsWriter
 from python_stats.marts import PROFILES
 
 TRAJECTORY_MARTS = ("fct_trajectory_groups", "fct_trajectory_curves",
-                    "agg_trajectory_observed_by_age", "fct_trajectory_model_selection")
+                    "fct_trajectory_observed_by_age", "fct_trajectory_model_selection")
 FIGURE_STEM = "trajectories"
 COLOURS = {"incidenteel": "#7f7f7f", "vroeg_piek": "#1f77b4", "laat_piek": "#ff7f0e",
            "continu": "#d62728"}
+MODEL_DECIMALS = 1  # log-likelihood and BIC
+CURVE_DECIMALS = 2  # expected cases per year
+SHARE_PCT_DECIMALS = 1
+AVEPP_DECIMALS = 2
+OCC_DECIMALS = 1
+AGREEMENT_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -34,8 +48,9 @@ class TrajectoryMarts:
     selection: pd.DataFrame
     groups: pd.DataFrame  # groups of the reported model
     curves: pd.DataFrame  # curves of the reported model
-    observed: pd.DataFrame
+    observed: pd.DataFrame  # persons, cases and person-years by group and age
     profiles: pd.DataFrame  # offenders: stated_profile, estimated_profile
+    all_groups: pd.DataFrame | None = None  # groups of every fitted K
 
     @property
     def n_groups(self) -> int:
@@ -51,11 +66,11 @@ def load_trajectories(db_path: Path) -> TrajectoryMarts | None:
         ).fetchall()}
         if not set(TRAJECTORY_MARTS) <= present:
             return None
-        observed = con.sql("select * from marts.agg_trajectory_observed_by_age").df()
+        observed = con.sql("select * from marts.fct_trajectory_observed_by_age").df()
         if observed.empty:
             return None
         k = int(observed["n_groups"].iloc[0])
-        groups = con.sql(f"select * from marts.fct_trajectory_groups where n_groups = {k}").df()
+        all_groups = con.sql("select * from marts.fct_trajectory_groups").df()
         curves = con.sql(f"select * from marts.fct_trajectory_curves where n_groups = {k}").df()
         selection = con.sql("select * from marts.fct_trajectory_model_selection").df()
         profiles = con.sql(
@@ -64,8 +79,34 @@ def load_trajectories(db_path: Path) -> TrajectoryMarts | None:
         ).df()
     finally:
         con.close()
-    return TrajectoryMarts(selection.sort_values("n_groups"), groups.sort_values(
-        "trajectory_group"), curves, observed, profiles)
+    groups = all_groups[all_groups["n_groups"] == k].sort_values("trajectory_group")
+    return TrajectoryMarts(selection.sort_values("n_groups"), groups.reset_index(drop=True),
+                           curves, observed, profiles, all_groups)
+
+
+def assigned_counts(groups: pd.DataFrame, selection: pd.DataFrame) -> pd.Series:
+    """Persons assigned to each group (unrounded), from the assigned share and N of its K."""
+    n = selection.set_index("n_groups")["n_persons"]
+    return (groups["assigned_share"] * groups["n_groups"].map(n)).round().astype("int64")
+
+
+def withheld_groups(groups: pd.DataFrame, counts: pd.Series,
+                    rules: DisclosureRules) -> set[int]:
+    """Groups (trajectory_group) of one model below the minimum cell of assigned persons, and
+    the next smallest when exactly one would be withheld (the groups add up to N)."""
+    suppressed = {int(g): not rules.passes((int(c),))
+                  for g, c in zip(groups["trajectory_group"], counts, strict=True)}
+    sizes = {int(g): float(c) for g, c in zip(groups["trajectory_group"], counts, strict=True)}
+    hidden = {g for g, s in suppressed.items() if s}
+    return hidden | secondary_suppression(suppressed, sizes)
+
+
+def half_up(value: float, places: int) -> float:
+    """Round half up (NaN stays NaN), as the tables round."""
+    if value is None or not math.isfinite(float(value)):
+        return math.nan
+    factor = 10 ** places
+    return math.floor(float(value) * factor + 0.5) / factor
 
 
 def representative_groups(groups: pd.DataFrame) -> pd.DataFrame:
@@ -74,87 +115,172 @@ def representative_groups(groups: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates("profile").set_index("profile")
 
 
-def peak_age_ranges(tm: TrajectoryMarts) -> dict[str, str]:
-    """Per profile: the ages where its group's expected cases are at least half the peak."""
-    rep = representative_groups(tm.groups)
+def peak_age_ranges(tm: TrajectoryMarts,
+                    rules: DisclosureRules | None = None) -> dict[str, str]:
+    """Per profile: the ages where its group's expected cases are at least half the peak (of
+    groups the groups table shows, when disclosure rules are given)."""
+    groups = tm.groups
+    if rules is not None and not tm.selection.empty:
+        hidden = withheld_groups(groups, assigned_counts(groups, tm.selection), rules)
+        groups = groups[~groups["trajectory_group"].astype(int).isin(hidden)]
+    rep = representative_groups(groups)
     return {name: f"{int(row['peak_range_from'])}-{int(row['peak_range_to'])}"
             for name, row in rep.iterrows()}
 
 
-def groups_table(tm: TrajectoryMarts) -> pd.DataFrame:
-    """The reported model's groups: share (percent), classification, peak age and range."""
-    g = tm.groups
-    return pd.DataFrame({
-        "k": g["n_groups"], "group": g["trajectory_group"], "profile": g["profile"],
-        "share_pct": (100 * g["share"]).round(1), "share_se_pct": (100 * g["share_se"]).round(1),
-        "assigned_share_pct": (100 * g["assigned_share"]).round(1),
-        "avepp": g["avepp"].round(3), "occ": g["occ"].round(1), "peak_age": g["peak_age"],
-        "peak_age_range": [f"{int(a)}-{int(b)}" for a, b in
-                           zip(g["peak_range_from"], g["peak_range_to"], strict=True)],
-        "expected_cases_at_peak": g["peak_expected"].round(2),
-    }).reset_index(drop=True)
+def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
+    """The reported model's groups: persons assigned (rounded), assigned share of the rounded
+    counts, estimated share, classification, peak age and range; a withheld group shows none."""
+    g = tm.groups.reset_index(drop=True)
+    counts = assigned_counts(g, tm.selection)
+    hidden = withheld_groups(g, counts, rules)
+    n_total = int(counts.sum())
+    rows = []
+    for (_, rec), count in zip(g.iterrows(), counts, strict=True):
+        shown = int(rec["trajectory_group"]) not in hidden
+        n_assigned = rules.round(int(count)) if shown else math.nan
+        r_total = rules.round(n_total)
+
+        def value(x: float, places: int, shown: bool = shown) -> float:
+            return half_up(x, places) if shown else math.nan
+
+        rows.append({
+            "k": int(rec["n_groups"]), "group": int(rec["trajectory_group"]),
+            "profile": rec["profile"], "n_assigned": n_assigned, "n_total": r_total,
+            "assigned_share_pct": value(100 * n_assigned / r_total, SHARE_PCT_DECIMALS)
+            if shown and r_total > 0 else math.nan,
+            "share_pct": value(100 * rec["share"], SHARE_PCT_DECIMALS),
+            "share_se_pct": value(100 * rec["share_se"], SHARE_PCT_DECIMALS),
+            "avepp": value(rec["avepp"], AVEPP_DECIMALS),
+            "occ": value(rec["occ"], OCC_DECIMALS) if pd.notna(rec["occ"]) else math.nan,
+            "peak_age": value(rec["peak_age"], 0),
+            "peak_age_range": f"{int(rec['peak_range_from'])}-{int(rec['peak_range_to'])}"
+            if shown else "",
+            "expected_cases_at_peak": value(rec["peak_expected"], CURVE_DECIMALS),
+        })
+    return pd.DataFrame(rows)
 
 
-def selection_table(tm: TrajectoryMarts) -> pd.DataFrame:
-    """The model-selection table (no counts of persons: N is in the text of the report)."""
-    cols = ["n_groups", "n_params", "loglik", "bic_nagin", "bic_person_ages", "min_avepp",
-            "min_occ", "min_share", "min_assigned_share", "is_admissible",
-            "inadmissible_because", "is_selected", "n_starts", "n_distinct_optima"]
-    out = tm.selection[cols].copy()
-    # the table's minima are group diagnostics, not person values
-    return out.rename(columns={"n_groups": "k", "min_avepp": "lowest_avepp",
-                               "min_occ": "lowest_occ",
-                               "min_share": "smallest_share",
-                               "min_assigned_share": "smallest_assigned_share",
-                               "n_params": "parameters", "n_starts": "starts",
-                               "n_distinct_optima": "distinct_optima"})
+def selection_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
+    """The model-selection table: model statistics of all persons (log L, BIC: one decimal),
+    the admissibility verdict, and the group diagnostics of a K only when every group of it has
+    at least the minimum cell of assigned persons (N itself is in the groups table)."""
+    all_groups = tm.all_groups if tm.all_groups is not None else tm.groups
+    counts = assigned_counts(all_groups, tm.selection)
+    small = set(all_groups.loc[counts < rules.min_cell, "n_groups"].astype(int))
+    rows = []
+    for rec in tm.selection.to_dict("records"):
+        shown = int(rec["n_groups"]) not in small
+
+        def diag(x: float, places: int, shown: bool = shown) -> float:
+            return half_up(x, places) if shown and pd.notna(x) else math.nan
+
+        rows.append({
+            "k": int(rec["n_groups"]), "parameters": int(rec["n_params"]),
+            "loglik": half_up(rec["loglik"], MODEL_DECIMALS),
+            "bic_nagin": half_up(rec["bic_nagin"], MODEL_DECIMALS),
+            "bic_person_ages": half_up(rec["bic_person_ages"], MODEL_DECIMALS),
+            "lowest_avepp": diag(rec["min_avepp"], AVEPP_DECIMALS),
+            "lowest_occ": diag(rec["min_occ"], OCC_DECIMALS),
+            "smallest_share_pct": diag(100 * rec["min_share"], SHARE_PCT_DECIMALS),
+            "is_admissible": bool(rec["is_admissible"]),
+            "inadmissible_because": rec["inadmissible_because"] or "",
+            "is_selected": bool(rec["is_selected"]),
+            "starts": int(rec["n_starts"]), "distinct_optima": int(rec["n_distinct_optima"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def unrounded_cross_table(tm: TrajectoryMarts) -> pd.DataFrame:
+    """Stated (rows) by estimated (columns) profile, unrounded: stays in the warehouse."""
+    p = tm.profiles.dropna()
+    return pd.crosstab(p["stated_profile"], p["estimated_profile"]).reindex(
+        index=list(PROFILES), columns=list(PROFILES), fill_value=0)
+
+
+def withheld_cells(counts: pd.DataFrame, rules: DisclosureRules) -> set[tuple[str, str]]:
+    """Cells below the minimum (a zero describes no one), and per row and column the next
+    smallest where exactly one would be withheld (the rows add up to the shown profile sizes)."""
+    hidden = {(r, c) for r in counts.index for c in counts.columns
+              if 0 < counts.loc[r, c] < rules.min_cell}
+    changed = True
+    while changed:
+        changed = False
+        lines = [[(r, c) for c in counts.columns] for r in counts.index]
+        lines += [[(r, c) for r in counts.index] for c in counts.columns]
+        for line in lines:
+            suppressed = {cell: cell in hidden for cell in line}
+            # a zero is the last choice: withholding it protects least
+            sizes = {cell: float(counts.loc[cell]) or math.inf for cell in line}
+            extra = secondary_suppression(suppressed, sizes)
+            if extra - hidden:
+                hidden |= extra
+                changed = True
+    return hidden
 
 
 def cross_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
-    """Stated by estimated profile, counts rounded, cells below the minimum suppressed."""
-    p = tm.profiles.dropna()
-    counts = pd.crosstab(p["stated_profile"], p["estimated_profile"])
-    counts = counts.reindex(index=list(PROFILES), columns=list(PROFILES), fill_value=0)
+    """Stated by estimated profile, counts rounded, cells below the minimum withheld."""
+    counts = unrounded_cross_table(tm)
+    hidden = withheld_cells(counts, rules)
     rows = []
     for stated in PROFILES:
         for estimated in PROFILES:
             n = int(counts.loc[stated, estimated])
             rows.append({"stated_profile": stated, "estimated_profile": estimated,
-                         "n": math.nan if is_suppressed((n,), rules.min_cell) and n > 0
-                         else round_count(n, rules.round_base)})
+                         "n": math.nan if (stated, estimated) in hidden
+                         else rules.round(n)})
     return pd.DataFrame(rows)
 
 
-def agreement_statistics(tm: TrajectoryMarts) -> pd.DataFrame:
-    """Cohen's kappa (statsmodels, with its 95% interval) and the adjusted Rand index."""
+def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
+    """Cohen's kappa (statsmodels, with its 95% interval), the adjusted Rand index and the
+    percent agreement of the rounded cross table; withheld when any cell of it is withheld."""
     from statsmodels.stats.inter_rater import cohens_kappa
 
     from gbtm.agreement import adjusted_rand_index
 
-    p = tm.profiles.dropna()
-    table = pd.crosstab(p["stated_profile"], p["estimated_profile"]).reindex(
-        index=list(PROFILES), columns=list(PROFILES), fill_value=0)
-    kappa = cohens_kappa(table.to_numpy())
-    ari = adjusted_rand_index(p["stated_profile"].to_numpy(), p["estimated_profile"].to_numpy())
-    agree = float(np.trace(table.to_numpy()) / table.to_numpy().sum())
+    table = cross_table(tm, rules)
+    names = ["cohens_kappa", "adjusted_rand_index", "percent_agreement"]
+    if table["n"].isna().any() or table["n"].sum() == 0:
+        return pd.DataFrame({"statistic": names, "value": math.nan, "ci_low": math.nan,
+                             "ci_high": math.nan})
+    wide = table.pivot(index="stated_profile", columns="estimated_profile", values="n")
+    rounded = wide.reindex(index=list(PROFILES), columns=list(PROFILES)).to_numpy(dtype=int)
+    kappa = cohens_kappa(rounded)
+    stated = np.repeat(np.arange(4), rounded.sum(axis=1))
+    estimated = np.concatenate([np.repeat(np.arange(4), row) for row in rounded])
+    ari = adjusted_rand_index(stated, estimated)
+    agree = float(np.trace(rounded) / rounded.sum())
     return pd.DataFrame([
-        {"statistic": "cohens_kappa", "value": round(float(kappa.kappa), 2),
-         "ci_low": round(float(kappa.kappa_low), 2), "ci_high": round(float(kappa.kappa_upp), 2)},
-        {"statistic": "adjusted_rand_index", "value": round(ari, 2), "ci_low": math.nan,
-         "ci_high": math.nan},
-        {"statistic": "percent_agreement", "value": round(100 * agree), "ci_low": math.nan,
-         "ci_high": math.nan},
+        {"statistic": "cohens_kappa", "value": half_up(kappa.kappa, AGREEMENT_DECIMALS),
+         "ci_low": half_up(kappa.kappa_low, AGREEMENT_DECIMALS),
+         "ci_high": half_up(kappa.kappa_upp, AGREEMENT_DECIMALS)},
+        {"statistic": "adjusted_rand_index", "value": half_up(ari, AGREEMENT_DECIMALS),
+         "ci_low": math.nan, "ci_high": math.nan},
+        {"statistic": "percent_agreement", "value": half_up(100 * agree, 0),
+         "ci_low": math.nan, "ci_high": math.nan},
     ])
 
 
-def curves_table(tm: TrajectoryMarts) -> pd.DataFrame:
-    """Fitted expected cases per year by age and group with the controlled observed means."""
+def curves_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
+    """Fitted expected cases per year by age and group with the observed cases per observed
+    person-year, both only where the group has at least the minimum cell of persons observed."""
     c = tm.curves.rename(columns={"trajectory_group": "group"})
-    o = tm.observed.rename(columns={"trajectory_group": "group", "n_persons": "n_observed",
-                                    "mean_cases_per_year": "observed_mean"})
-    o = o.astype({"n_observed": "float64", "observed_mean": "float64"})
-    out = c.merge(o[["group", "age", "n_observed", "observed_mean"]], on=["group", "age"],
-                  how="left")
+    o = tm.observed.rename(columns={"trajectory_group": "group"})
+    out = c.merge(o[["group", "age", "n_persons", "n_cases", "person_years"]],
+                  on=["group", "age"], how="left")
+    passes = out["n_persons"].fillna(0) >= rules.min_cell
+    if rules.min_cell == 0:
+        passes = out["n_persons"].notna()
+    out["n_observed"] = [rules.round(n) if ok else math.nan
+                         for n, ok in zip(out["n_persons"], passes, strict=True)]
+    out["observed_mean"] = [
+        half_up(k / py, rules.mean_decimals) if ok and py > 0 else math.nan
+        for k, py, ok in zip(out["n_cases"], out["person_years"], passes, strict=True)]
+    for column in ("expected", "lower", "upper"):
+        out[column] = [half_up(v, CURVE_DECIMALS) if ok else math.nan
+                       for v, ok in zip(out[column], passes, strict=True)]
     cols = ["group", "profile", "age", "expected", "lower", "upper", "observed_mean",
             "n_observed"]
     return out[cols].sort_values(["group", "age"]).reset_index(drop=True)
@@ -163,7 +289,9 @@ def curves_table(tm: TrajectoryMarts) -> pd.DataFrame:
 def figure_trajectories(curves: pd.DataFrame, n_groups: int, lang: str):
     """Expected OM cases per year by age per group (95% band), observed means as points."""
     from python_stats.figures import pyplot
+    from python_stats.labels import labels
 
+    lab = labels(lang)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 5))
     seen: dict[str, int] = {}
@@ -178,7 +306,8 @@ def figure_trajectories(curves: pd.DataFrame, n_groups: int, lang: str):
         colour = COLOURS.get(name, "black")
         style = ("-", "--", ":", "-.")[seen.get(name, 0) % 4]
         seen[name] = seen.get(name, 0) + 1
-        ax.plot(c["age"], c["expected"], style, color=colour, label=f"{group}: {name}")
+        ax.plot(c["age"], c["expected"], style, color=colour,
+                label=f"{group}: {lab.get(name, name)}")
         ax.fill_between(c["age"], c["lower"], c["upper"], color=colour, alpha=0.15, linewidth=0)
         ax.plot(c["age"], c["observed_mean"], "o", color=colour, markersize=3)
         top = max(top, float(c["expected"].max()), float(c["observed_mean"].max(skipna=True)
@@ -197,17 +326,31 @@ def figure_trajectories(curves: pd.DataFrame, n_groups: int, lang: str):
     return fig
 
 
-def write_trajectory_results(tm: TrajectoryMarts, writer: ResultsWriter, lang: str) -> None:
+@dataclass(frozen=True)
+class TrajectoryExport:
+    """What the report shows of the trajectory model: controlled tables and the figure."""
+
+    n_groups: int
+    groups: pd.DataFrame
+    agreement: pd.DataFrame
+    figure: Path
+
+
+def write_trajectory_results(tm: TrajectoryMarts, writer: ResultsWriter,
+                             lang: str) -> TrajectoryExport:
     """Write the trajectory tables and the figure into the results folder."""
     rules = writer.rules
-    curves = curves_table(tm)
-    writer.table(selection_table(tm), "trajectory_model_selection.csv")
-    writer.table(groups_table(tm), "trajectory_groups.csv")
+    curves = curves_table(tm, rules)
+    writer.table(selection_table(tm, rules), "trajectory_model_selection.csv")
+    groups = groups_table(tm, rules)
+    agreement = agreement_statistics(tm, rules)
+    writer.table(groups, "trajectory_groups.csv")
     writer.table(curves, "table_trajectories.csv")
     writer.table(cross_table(tm, rules), "trajectory_agreement_table.csv")
-    writer.table(agreement_statistics(tm), "trajectory_agreement.csv")
+    writer.table(agreement, "trajectory_agreement.csv")
     fig = figure_trajectories(curves, tm.n_groups, lang)
-    writer.figure(fig, FIGURE_STEM)
+    png = writer.figure(fig, FIGURE_STEM)[0]
     from python_stats.figures import close
 
     close(fig)
+    return TrajectoryExport(tm.n_groups, groups, agreement, png)

@@ -227,3 +227,65 @@ def attack_means(folder: Path, truth: dict[tuple[str, str, str], tuple[int, int]
             if pinned(np.array(fits), truth[key][1], row["n"]):
                 out.append(Recovery("mean of whole numbers", f"{name} {key} n", truth[key][1]))
     return out
+
+
+def line_bounds(total: tuple[int, int], cells: list[str], cap: int) -> list[tuple[int, int]]:
+    """For each withheld cell of a line that adds up to a total known within `total`: the
+    interval of values left for it (at most `cap`) by the total and the other cells (shown ones
+    within the rounding, zeros exact, withheld ones unknown: they may be secondary)."""
+    ranges = [(0, 10**6) if c == "" else (0, 0) if float(c) == 0 else
+              (int(float(c)) - HALF, int(float(c)) + HALF) for c in cells]
+    out = []
+    for i, cell in enumerate(cells):
+        if cell != "":
+            continue
+        others = [r for j, r in enumerate(ranges) if j != i]
+        low = max(0, total[0] - sum(r[1] for r in others))
+        high = min(cap, total[1] - sum(r[0] for r in others))
+        out.append((i, low, high))
+    return out
+
+
+def attack_trajectories(folder: Path, cross: dict[tuple[str, str], int],
+                        groups: dict[int, int]) -> list[Recovery]:
+    """The trajectory tables: each row of the stated x estimated cross table against the
+    stated profile's size (table_profiles.csv), each column against the estimated profile's
+    assigned persons (trajectory_groups.csv), and the groups against their total."""
+    out = []
+    if not (folder / "trajectory_agreement_table.csv").exists():
+        return out
+    table = read(folder, "trajectory_agreement_table.csv")
+    profiles = read(folder, "table_profiles.csv")
+    sizes = {r["group"]: r["n_events"] for r in profiles.to_dict("records")
+             if r["measure"] == "share"}
+    assigned = read(folder, "trajectory_groups.csv")
+    by_profile: dict[str, list[str]] = {}
+    for r in assigned.to_dict("records"):
+        by_profile.setdefault(r["profile"], []).append(r["n_assigned"])
+    cap = MIN_CELL - 1
+    lines = []
+    for stated, rows in table.groupby("stated_profile"):
+        if sizes.get(stated, "") != "":
+            shown = int(float(sizes[stated]))
+            lines.append(([(stated, e) for e in rows["estimated_profile"]], list(rows["n"]),
+                          (shown - HALF, shown + HALF)))
+    for estimated, rows in table.groupby("estimated_profile"):
+        parts = by_profile.get(estimated, [])
+        if parts and all(p != "" for p in parts):
+            shown = sum(int(float(p)) for p in parts)
+            lines.append(([(s, estimated) for s in rows["stated_profile"]], list(rows["n"]),
+                          (shown - HALF * len(parts), shown + HALF * len(parts))))
+    for keys, cells, total in lines:
+        for i, low, high in line_bounds(total, cells, cap):
+            if low == high == cross.get(keys[i], -1):
+                out.append(Recovery("cross table line minus shown cells",
+                                    f"trajectory_agreement_table.csv {keys[i]}", low))
+    if not assigned.empty and assigned["n_total"].iloc[0] != "":
+        total = int(float(assigned["n_total"].iloc[0]))
+        cells = list(assigned["n_assigned"])
+        for i, low, high in line_bounds((total - HALF, total + HALF), cells, 10**6):
+            group = int(assigned["group"].iloc[i])
+            if low == high == groups.get(group, -1):
+                out.append(Recovery("groups minus shown groups",
+                                    f"trajectory_groups.csv group {group}", low))
+    return out

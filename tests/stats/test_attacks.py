@@ -24,6 +24,7 @@ from attacks import (
     attack_effect_sizes,
     attack_means,
     attack_shares,
+    attack_trajectories,
     read,
 )
 from statsmodels.stats.proportion import proportion_confint
@@ -109,16 +110,45 @@ def balance_truth(db: Path) -> dict[tuple[str, str], tuple[int, int]]:
     return out
 
 
+def trajectory_truth(db: Path) -> tuple[dict[tuple[str, str], int], dict[int, int]]:
+    """Stated x estimated profile counts of the offenders and persons per reported group."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        cross = con.sql(
+            "select stated_profile, estimated_profile, count(*) from marts.fct_study_persons "
+            "where study_group = 'blsu' and estimated_profile is not null group by all"
+        ).fetchall()
+        groups = con.sql(
+            "select trajectory_group, count(*) from intermediate.int_trajectory_assignments "
+            "group by all").fetchall()
+    return ({(s, e): int(n) for s, e, n in cross}, {int(g): int(n) for g, n in groups})
+
+
 def every_attack(results: Path, db: Path) -> list:
     truth = true_counts(db)
     return [*attack_shares(results, truth), *attack_balance(results, balance_truth(db)),
             *attack_effect_sizes(results, truth, TABLE_ROWS),
-            *attack_differences(results, truth), *attack_means(results, truth)]
+            *attack_differences(results, truth), *attack_means(results, truth),
+            *attack_trajectories(results, *trajectory_truth(db))]
 
 
 def test_no_attack_recovers_a_count(job: Path) -> None:
     recovered = every_attack(job / "results", job / "blsu.duckdb")
     assert recovered == [], recovered[:10]
+
+
+def test_the_agreement_statistics_are_those_of_the_shown_cross_table(job: Path) -> None:
+    """Kappa and the adjusted Rand index, when shown, are functions of the shown (rounded)
+    cells: recomputed from them they come out the same, so they reveal nothing more."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    table = read(job / "results", "trajectory_agreement_table.csv")
+    stats = read(job / "results", "trajectory_agreement.csv").set_index("statistic")["value"]
+    if (table["n"] == "").any():
+        assert (stats == "").all()
+        return
+    cells = table["n"].astype(float).to_numpy().reshape(4, 4)
+    assert float(stats["cohens_kappa"]) == pytest.approx(
+        cohens_kappa(cells).kappa, abs=0.005 + 1e-9)
 
 
 def test_check_output_passes_the_main_jobs_results(job: Path) -> None:

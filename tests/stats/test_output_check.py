@@ -168,3 +168,106 @@ def test_a_folder_without_tables_is_an_error(tmp_path: Path) -> None:
     proc = subprocess.run([BLSU, "check-output", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "holds no CSV tables" in proc.stderr
+
+
+def trajectory_tables(folder: Path, agreement_shown: bool) -> None:
+    """Hand-made trajectory tables as python_stats.trajectories writes them."""
+    pd.DataFrame({"k": ["2", "3"], "parameters": ["11", "17"], "loglik": ["-13532.6", "-13177.1"],
+                  "bic_nagin": ["-13568", "-13231.9"], "bic_person_ages": ["-13584.8", "-13257.9"],
+                  "lowest_avepp": ["0.97", ""], "lowest_occ": ["12.7", ""],
+                  "smallest_share_pct": ["23.9", ""], "is_admissible": ["True", "False"],
+                  "inadmissible_because": ["", "assigned share < 5%"],
+                  "is_selected": ["True", "False"], "starts": ["50", "50"],
+                  "distinct_optima": ["2", "6"]}).to_csv(folder / "trajectory_model_selection.csv",
+                                                         index=False)
+    pd.DataFrame({"k": ["2", "2"], "group": ["1", "2"], "profile": ["incidenteel", "continu"],
+                  "n_assigned": ["480", "150"], "n_total": ["630", "630"],
+                  "assigned_share_pct": ["76.2", "23.8"], "share_pct": ["75.1", "24.9"],
+                  "share_se_pct": ["2.1", "2.1"], "avepp": ["0.97", "0.98"],
+                  "occ": ["12.7", "140.2"], "peak_age": ["26", "21"],
+                  "peak_age_range": ["12-37", "15-34"],
+                  "expected_cases_at_peak": ["0.21", "2.59"]}).to_csv(
+        folder / "trajectory_groups.csv", index=False)
+    pd.DataFrame({"group": ["1", "1"], "profile": ["incidenteel", "incidenteel"],
+                  "age": ["12", "13"], "expected": ["0.29", ""], "lower": ["0.19", ""],
+                  "upper": ["0.46", ""], "observed_mean": ["0.3", ""],
+                  "n_observed": ["35", ""]}).to_csv(folder / "table_trajectories.csv",
+                                                    index=False)
+    cells = ["205", "15", "15", "0", "15", "145", "10", "10", "10", "10", "120", "0", "0",
+             "10", "0", "70"] if agreement_shown else \
+        ["205", "", "", "0", "", "145", "", "", "", "", "120", "0", "0", "", "0", ""]
+    pd.DataFrame({"stated_profile": [s for s in PROFILES for _ in PROFILES],
+                  "estimated_profile": list(PROFILES) * 4, "n": cells}).to_csv(
+        folder / "trajectory_agreement_table.csv", index=False)
+    value = ["0.78", "0.62", "86"] if agreement_shown else ["", "", ""]
+    pd.DataFrame({"statistic": ["cohens_kappa", "adjusted_rand_index", "percent_agreement"],
+                  "value": value, "ci_low": [value[0] and "0.74", "", ""],
+                  "ci_high": [value[0] and "0.82", "", ""]}).to_csv(
+        folder / "trajectory_agreement.csv", index=False)
+
+
+@pytest.mark.parametrize("agreement_shown", [True, False])
+def test_the_trajectory_tables_pass(tmp_path: Path, agreement_shown: bool) -> None:
+    trajectory_tables(tmp_path, agreement_shown)
+    verdicts = check_folder(tmp_path, RULES)
+    assert findings(verdicts) == []
+    shown = {(v.file, v.column) for v in verdicts if v.status == "shown"}
+    assert ("trajectory_model_selection.csv", "bic_nagin") in shown
+    assert (("trajectory_agreement.csv", "value") in shown) == agreement_shown
+
+
+def kappa_beside_a_withheld_cell(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=True)
+    edit(folder, "trajectory_agreement_table.csv",
+         lambda f: f.assign(n=f["n"].where(~f.index.isin([1, 4]), "")))
+
+
+def lone_withheld_cross_cell(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "trajectory_agreement_table.csv", lambda f: f.assign(
+        n=["205", "", "15", "0", "15", "145", "10", "10", "10", "10", "120", "0", "0",
+           "10", "0", "70"]))
+
+
+def curve_where_few_are_observed(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "table_trajectories.csv", lambda f: f.assign(observed_mean=["0.3", "0.4"]))
+
+
+def precise_observed_mean(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "table_trajectories.csv", lambda f: f.assign(observed_mean=["0.34", ""]))
+
+
+def lone_withheld_group(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "trajectory_groups.csv", lambda f: f.assign(
+        n_assigned=["480", ""], assigned_share_pct=["76.2", ""], share_pct=["75.1", ""],
+        share_se_pct=["2.1", ""], avepp=["0.97", ""], occ=["12.7", ""], peak_age=["26", ""],
+        expected_cases_at_peak=["0.21", ""]))
+
+
+def unrounded_assigned_count(folder: Path) -> None:
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "trajectory_groups.csv", lambda f: f.assign(n_assigned=["481", "150"]))
+
+
+TRAJECTORY_LEAKS = {
+    "agreement of a table with withheld cells": (
+        "trajectory_agreement.csv", kappa_beside_a_withheld_cell),
+    "the only withheld cell of a row": (
+        "trajectory_agreement_table.csv", lone_withheld_cross_cell),
+    "curve where fewer than the minimum are observed": (
+        "table_trajectories.csv", curve_where_few_are_observed),
+    "observed mean with more decimals than the rule": (
+        "table_trajectories.csv", precise_observed_mean),
+    "the only withheld group": ("trajectory_groups.csv", lone_withheld_group),
+    "unrounded assigned count": ("trajectory_groups.csv", unrounded_assigned_count),
+}
+
+
+@pytest.mark.parametrize("leak", list(TRAJECTORY_LEAKS))
+def test_a_planted_trajectory_leak_is_found(leak: str, tmp_path: Path) -> None:
+    name, plant = TRAJECTORY_LEAKS[leak]
+    plant(tmp_path)
+    assert name in {v.file for v in findings(check_folder(tmp_path, RULES))}, leak

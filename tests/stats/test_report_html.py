@@ -144,3 +144,45 @@ def test_a_statement_whose_test_is_withheld_says_withheld_not_disagrees() -> Non
 def test_the_headline_counts_what_disclosure_control_withholds() -> None:
     assert headlines(report_input("en"))[0].endswith(
         "0 numbers and 1 statements could not be shown because of disclosure control.")
+
+
+def trajectory_export(tmp_path, agreement_values: list[float]):
+    from python_stats.trajectories import TrajectoryExport
+
+    groups = pd.DataFrame({"group": [1, 2], "profile": ["vroeg_piek", "laat_piek"],
+                           "share_pct": [60.2, 39.8], "peak_age": [19.0, 27.0],
+                           "peak_age_range": ["15-22", "22-33"]})
+    agreement = pd.DataFrame({
+        "statistic": ["cohens_kappa", "adjusted_rand_index", "percent_agreement"],
+        "value": agreement_values, "ci_low": [0.71 if agreement_values[0] == 0.78
+                                              else math.nan, math.nan, math.nan],
+        "ci_high": [0.85 if agreement_values[0] == 0.78 else math.nan, math.nan, math.nan]})
+    png = tmp_path / "trajectories.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+    return TrajectoryExport(2, groups, agreement, png)
+
+
+def profiles_input(tr, lang: str = "en") -> ReportInput:
+    rep = pd.concat([REPRODUCTION, pd.DataFrame([rep_row(
+        "profiles", "share", "vroeg_piek", "28", "pct", "27", 24.0, 31.0, True)])])
+    base = report_input(lang)
+    return ReportInput(rep, base.agreement, base.dq, base.rules, lang, base.seed, {},
+                       base.provenance, tr)
+
+
+def test_the_profiles_section_shows_the_trajectory_groups_and_agreement(tmp_path) -> None:
+    page = build_html(profiles_input(trajectory_export(tmp_path, [0.78, 0.62, 86.0])))
+    section = page[page.index('id="profiles"'):]
+    assert "trajectory model, K = 2" in section
+    assert "<td>Early peak</td>" in section and "<td>Late peak</td>" in section
+    assert "<td>Cohen&#39;s kappa</td><td class=\"num\">0.78 (0.71 - 0.85)</td>" in section
+    assert "<td>Adjusted Rand index</td><td class=\"num\">0.62</td>" in section
+    assert "<td>Agreement (%)</td><td class=\"num\">86</td>" in section
+    assert "data:image/png;base64," in section
+
+
+def test_withheld_agreement_reads_as_withheld_in_dutch(tmp_path) -> None:
+    tr = trajectory_export(tmp_path, [math.nan, math.nan, math.nan])
+    page = build_html(profiles_input(tr, "nl"))
+    assert page.count("niet te tonen: een cel van de kruistabel telt minder dan 10") == 3
+    assert "<td>Vroeg piek</td>" in page

@@ -1,7 +1,7 @@
 {#-
-    Observed OM cases per year by age for each group of the reported trajectory model,
-    disclosure-controlled: the persons observed at an age and their cases rounded (null below
-    the minimum cell), the mean cases per observed person-year null when either is below it.
+    Observed OM cases by age for each group of the reported trajectory model: the persons
+    observed at an age, their cases and their observed person-years. Plain aggregates inside
+    the warehouse; disclosure control is applied where numbers leave it (python_stats).
 -#}
 with
 
@@ -36,25 +36,11 @@ by_age as (
         profile,
         age,
         count(*) as n_persons,
-        sum(n_cases) as n_cases,
-        sum(exposure) as person_years
+        cast(sum(n_cases) as bigint) as n_cases,
+        -- rounded: a sum of fractions in parallel threads may differ in its last bits
+        cast(round(sum(exposure), 6) as double) as person_years
     from observed
     group by n_groups, trajectory_group, profile, age
-),
-
-controlled as (
-    select
-        n_groups,
-        trajectory_group,
-        profile,
-        age,
-        {{ dc_count('n_persons') }} as n_persons,
-        {{ dc_count('n_cases') }} as n_cases,
-        case
-            when n_cases < {{ var('dc_min_cell') }} then null
-            else {{ dc_ratio('n_cases', 'n_persons') }} / (person_years / n_persons)
-        end as mean_cases_per_year
-    from by_age
 )
 
-select * from controlled
+select * from by_age
