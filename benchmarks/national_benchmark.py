@@ -53,8 +53,8 @@ POLL_SECONDS = 0.1
 REFRESH_YEAR = 2019
 ANALYSIS_MARKER = "## Analysis"
 TARGETS = (
-    "full build <= 3x the floor and < 300 s; one-year refresh <= 15% of the full build; "
-    "peak RSS <= 6 GiB; statistics < 30 s"
+    "full build <= 10x the decode floor; one-year refresh <= 10% of the full build; "
+    "peak RSS of the build <= 2 GiB; statistics < 30 s"
 )
 
 
@@ -197,26 +197,42 @@ def add_corrected_year(raw: Path, year: int) -> str:
 
 
 def floor_load(raw: Path, db: Path) -> None:
-    """Read every used raw file once, all contract columns, into tables of a scratch database.
+    """Decode every used raw file once: `select count(*), max(hash(columns(*)))` per file.
 
-    Runs in the child process of the `floor` step, with the warehouse's DuckDB settings.
+    The decode floor: DuckDB (the warehouse's threads) reads and hashes every column of every
+    used file, writing nothing. No build that reads the files can cost less. Runs in the child
+    process of the `floor` step. `db` is unused (kept for the command line).
     """
     import duckdb
 
-    db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db))
-    for key, value in duckdb_settings().items():
-        con.execute(f"set {key} = '{value}'")
+    del db
+    con = duckdb.connect(":memory:")
+    con.execute(f"set threads = {int(duckdb_settings()['threads'])}")
     for spec in DATASETS.values():
-        files = [str(e.path) for e in inventory_dataset(raw, spec) if e.status == "used"]
-        columns = ", ".join(f'"{c}"' for c in spec.required_columns)
-        con.execute(
-            f'create table "{spec.name}" as select {columns} '
-            f"from read_parquet(?, union_by_name = true)",
-            [files],
-        )
+        for entry in inventory_dataset(raw, spec):
+            if entry.status != "used":
+                continue
+            scan = {
+                "parquet": "read_parquet(?)",
+                "csv": "read_csv(?, all_varchar = true)",
+            }.get(entry.file_format)
+            if scan is None:  # .sav: DuckDB has no reader; pyreadstat, chunked, is the floor
+                _sav_floor(entry.path)
+                continue
+            con.execute(
+                f"select count(*), max(hash(columns(*))) from {scan}", [str(entry.path)]
+            ).fetchall()
     con.close()
-    db.unlink(missing_ok=True)
+
+
+def _sav_floor(path: Path) -> None:
+    """Decode one .sav file chunk by chunk (no DuckDB reader exists for SPSS)."""
+    import pyreadstat
+
+    for _frame, _meta in pyreadstat.read_file_in_chunks(
+        pyreadstat.read_sav, str(path), chunksize=500_000
+    ):
+        pass
 
 
 def duckdb_settings() -> dict[str, str]:
@@ -329,7 +345,7 @@ def targets_table(run: ScaleRun) -> list[str]:
     """Each target with the measured value and whether it is met."""
     floor, build, stats = run.step("floor"), run.step("build"), run.step("stats")
     refresh = run.step("refresh, one year")
-    peak = max((s.peak_rss_mib for s in run.steps), default=0.0)
+    peak = build.peak_rss_mib if build else 0.0
 
     def row(target: str, value: str, ok: bool | None) -> str:
         mark = "n/a" if ok is None else ("met" if ok else "**missed**")
@@ -345,18 +361,18 @@ def targets_table(run: ScaleRun) -> list[str]:
         "",
         "| target | measured | |",
         "|---|---:|---|",
-        row("build / floor <= 3", _ratio(build, floor), ratio_ok(build, floor, 3.0)),
+        row("build / floor <= 10", _ratio(build, floor), ratio_ok(build, floor, 10.0)),
         row(
             "build < 300 s",
             f"{build.wall_s:.0f} s" if build else "n/a",
             None if build is None else build.wall_s < 300,
         ),
         row(
-            "one-year refresh / build <= 0.15",
+            "one-year refresh / build <= 0.10",
             _ratio(refresh, build),
-            ratio_ok(refresh, build, 0.15),
+            ratio_ok(refresh, build, 0.10),
         ),
-        row("peak RSS <= 6 GiB (any step)", f"{peak / 1024:.2f} GiB", peak <= 6 * 1024),
+        row("build peak RSS <= 2 GiB", f"{peak / 1024:.2f} GiB", peak <= 2 * 1024),
         row(
             "statistics < 30 s",
             f"{stats.wall_s:.1f} s" if stats else "n/a",
