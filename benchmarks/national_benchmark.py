@@ -6,8 +6,8 @@ For each scale (a fraction of the national register: 0.01, 0.1, 1) the script
    while their manifest matches what the generator would write now (version, seed, size, format,
    calibration);
 2. lays a working copy of that folder (hard links) under benchmarks/cache/run_<preset>/raw;
-3. measures, each in a child process: the *floor* (DuckDB reading every used raw file once, with
-   every column the models use, into a scratch database), the full `blsu build`, `blsu stats`, a
+3. measures, each in a child process: the *floor* (the decode floor: DuckDB hashing every column
+   of every used raw file once), the full `blsu build`, `blsu stats`, a
    first `blsu refresh` (nothing new, or the first refresh that records the state), and a
    one-year refresh (a SLOAANG year copied as a corrected V2, then `blsu refresh`);
 4. writes benchmarks/RESULTS.md: machine, versions, date, the reproducing command, wall time and
@@ -192,6 +192,31 @@ def add_corrected_year(raw: Path, year: int) -> str:
     return corrected.name
 
 
+def register_as_sav(raw: Path) -> str:
+    """Replace the register's Parquet file (a hard link) by the same rows as an SPSS .sav file,
+    as CBS delivers it. Written whole by pyreadstat (it cannot append), outside any measurement.
+    """
+    import pyarrow.parquet as pq
+    import pyreadstat
+
+    folder = raw / "GBAPERSOONTAB"
+    (source,) = sorted(folder.glob("*.parquet"))
+    target = source.with_suffix(".sav")
+    pyreadstat.write_sav(pq.read_table(source).to_pandas(), str(target))
+    source.unlink()
+    return target.name
+
+
+def ingest_state(db: Path, dataset: str, file_name: str) -> str:
+    """The state the ingestion gave a file in its last run (`<db>.ingest/<dataset>/...`)."""
+    manifest = db.with_name(db.name + ".ingest") / dataset / "_inventory.json"
+    try:
+        files = json.loads(manifest.read_text())["files"]
+    except (OSError, ValueError, KeyError):
+        return "no inventory"
+    return next((f["state"] for f in files if f["file_name"] == file_name), "not found")
+
+
 # ---------------------------------------------------------------------------------------------
 # the floor: DuckDB reading every used file once
 
@@ -270,7 +295,7 @@ def top_nodes(target: Path, n: int = 12) -> list[tuple[str, float]]:
     return sorted(timed, key=lambda item: -item[1])[:n]
 
 
-def run_scale(scale: float, log: Path) -> ScaleRun:
+def run_scale(scale: float, log: Path, register_sav: bool = False) -> ScaleRun:
     """Every step at one scale, in the order floor, build, stats, refresh, one-year refresh."""
     preset = PRESET_BY_SCALE[scale]
     print(f"scale {scale} ({preset})", flush=True)
@@ -303,8 +328,30 @@ def run_scale(scale: float, log: Path) -> ScaleRun:
     run.steps.append(first)
     corrected = add_corrected_year(raw, REFRESH_YEAR)
     run.steps.append(measure("refresh, one year", [blsu(), "refresh"], env, log, corrected))
+    if register_sav:
+        sav_steps(run, raw, db, env, log)
     shutil.rmtree(raw)
     return run
+
+
+def sav_steps(run: ScaleRun, raw: Path, db: Path, env: dict[str, str], log: Path) -> None:
+    """The register as a .sav file: a first build on a fresh warehouse and ingest folder (reads
+    the .sav once, in chunks), then a build and a refresh with it unchanged (never read again:
+    the ingestion's state of the file is `unchanged`)."""
+    print("  writing the register as .sav (not measured)", flush=True)
+    name = register_as_sav(raw)
+    db.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".ingest"), ignore_errors=True)
+    build_cmd = [blsu(), "build", "--quiet"]
+    first = measure("build, register .sav (first)", build_cmd, env, log)
+    first.note = f"{name}: {ingest_state(db, 'GBAPERSOONTAB', name)}, converted in chunks"
+    run.steps.append(first)
+    again = measure("build, register .sav unchanged", build_cmd, env, log)
+    again.note = f"{name}: {ingest_state(db, 'GBAPERSOONTAB', name)}"
+    run.steps.append(again)
+    refresh = measure("refresh, register .sav unchanged", [blsu(), "refresh"], env, log)
+    refresh.note = f"{name}: {ingest_state(db, 'GBAPERSOONTAB', name)}"
+    run.steps.append(refresh)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,9 +443,11 @@ def render(runs: list[ScaleRun], command: str, analysis: str) -> str:
         f"- targets: {TARGETS}",
         "",
         "Wall time and peak RSS (summed over the process tree, polled every 0.1 s) of each step, "
-        "each a child process; input = rows of the used raw files. *floor*: DuckDB reading every "
-        "used file once, with every column the models use, into a scratch database. Refreshes "
-        "include the statistics that `blsu refresh` runs after the build.",
+        "each a child process; input = rows of the used raw files. *floor*: the decode floor, "
+        "DuckDB (the warehouse's threads) running `select count(*), max(hash(columns(*)))` on "
+        "every used raw file once. Refreshes include the statistics that `blsu refresh` runs "
+        "after the build. The `.sav` steps replace the register by a .sav file on a fresh "
+        "warehouse and ingest folder.",
         "",
         "| scale | input rows | input MiB | step | wall (s) | s per M input rows | "
         "peak RSS (MiB) | exit | note |",
@@ -452,6 +501,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(PRESET_BY_SCALE),
         help="fractions of national size",
     )
+    parser.add_argument(
+        "--register-sav",
+        type=float,
+        nargs="*",
+        default=[],
+        metavar="SCALE",
+        help="at these scales, after the Parquet steps, build and refresh with the register as "
+        "a .sav file (written whole by pyreadstat, in memory, before the measured steps)",
+    )
     parser.add_argument("--floor-only", nargs=2, metavar=("RAW", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_only:
@@ -466,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     analysis = kept_analysis()
     runs: list[ScaleRun] = []
     for scale in sorted(args.scale):
-        runs.append(run_scale(scale, log))
+        runs.append(run_scale(scale, log, scale in args.register_sav))
         save_run(runs[-1])
         RESULTS.write_text(render(runs, command, analysis), encoding="utf-8")
     print(f"results: {RESULTS}; log: {log}")
