@@ -6,8 +6,8 @@ For each scale (a fraction of the national register: 0.01, 0.1, 1) the script
    while their manifest matches what the generator would write now (version, seed, size, format,
    calibration);
 2. lays a working copy of that folder (hard links) under benchmarks/cache/run_<preset>/raw;
-3. measures, each in a child process: the *floor* (DuckDB reading every used raw file once, with
-   every column the models use, into a scratch database), the full `blsu build`, `blsu stats`, a
+3. measures, each in a child process: the *floor* (the decode floor: DuckDB hashing every column
+   of every used raw file once), the full `blsu build`, `blsu stats`, a
    first `blsu refresh` (nothing new, or the first refresh that records the state), and a
    one-year refresh (a SLOAANG year copied as a corrected V2, then `blsu refresh`);
 4. writes benchmarks/RESULTS.md: machine, versions, date, the reproducing command, wall time and
@@ -53,8 +53,8 @@ POLL_SECONDS = 0.1
 REFRESH_YEAR = 2019
 ANALYSIS_MARKER = "## Analysis"
 TARGETS = (
-    "full build <= 3x the floor and < 300 s; one-year refresh <= 15% of the full build; "
-    "peak RSS <= 6 GiB; statistics < 30 s"
+    "full build <= 10x the decode floor; one-year refresh <= 10% of the full build; "
+    "peak RSS of the build <= 2 GiB; statistics < 30 s"
 )
 
 
@@ -192,31 +192,73 @@ def add_corrected_year(raw: Path, year: int) -> str:
     return corrected.name
 
 
+def register_as_sav(raw: Path) -> str:
+    """Replace the register's Parquet file (a hard link) by the same rows as an SPSS .sav file,
+    as CBS delivers it. Written whole by pyreadstat (it cannot append), outside any measurement.
+    """
+    import pyarrow.parquet as pq
+    import pyreadstat
+
+    folder = raw / "GBAPERSOONTAB"
+    (source,) = sorted(folder.glob("*.parquet"))
+    target = source.with_suffix(".sav")
+    pyreadstat.write_sav(pq.read_table(source).to_pandas(), str(target))
+    source.unlink()
+    return target.name
+
+
+def converted_at(db: Path, dataset: str, file_name: str) -> int | None:
+    """When the ingestion wrote the canonical Parquet file of a raw file (mtime, ns), if any."""
+    manifest = db.with_name(db.name + ".ingest") / dataset / "_inventory.json"
+    try:
+        files = json.loads(manifest.read_text())["files"]
+        (canonical,) = [f["canonical"] for f in files if f["file_name"] == file_name]
+        return Path(canonical).stat().st_mtime_ns
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 # ---------------------------------------------------------------------------------------------
 # the floor: DuckDB reading every used file once
 
 
 def floor_load(raw: Path, db: Path) -> None:
-    """Read every used raw file once, all contract columns, into tables of a scratch database.
+    """Decode every used raw file once: `select count(*), max(hash(columns(*)))` per file.
 
-    Runs in the child process of the `floor` step, with the warehouse's DuckDB settings.
+    The decode floor: DuckDB (the warehouse's threads) reads and hashes every column of every
+    used file, writing nothing. No build that reads the files can cost less. Runs in the child
+    process of the `floor` step. `db` is unused (kept for the command line).
     """
     import duckdb
 
-    db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db))
-    for key, value in duckdb_settings().items():
-        con.execute(f"set {key} = '{value}'")
+    del db
+    con = duckdb.connect(":memory:")
+    con.execute(f"set threads = {int(duckdb_settings()['threads'])}")
     for spec in DATASETS.values():
-        files = [str(e.path) for e in inventory_dataset(raw, spec) if e.status == "used"]
-        columns = ", ".join(f'"{c}"' for c in spec.required_columns)
-        con.execute(
-            f'create table "{spec.name}" as select {columns} '
-            f"from read_parquet(?, union_by_name = true)",
-            [files],
-        )
+        for entry in inventory_dataset(raw, spec):
+            if entry.status != "used":
+                continue
+            scan = {
+                "parquet": "read_parquet(?)",
+                "csv": "read_csv(?, all_varchar = true)",
+            }.get(entry.file_format)
+            if scan is None:  # .sav: DuckDB has no reader; pyreadstat, chunked, is the floor
+                _sav_floor(entry.path)
+                continue
+            con.execute(
+                f"select count(*), max(hash(columns(*))) from {scan}", [str(entry.path)]
+            ).fetchall()
     con.close()
-    db.unlink(missing_ok=True)
+
+
+def _sav_floor(path: Path) -> None:
+    """Decode one .sav file chunk by chunk (no DuckDB reader exists for SPSS)."""
+    import pyreadstat
+
+    for _frame, _meta in pyreadstat.read_file_in_chunks(
+        pyreadstat.read_sav, str(path), chunksize=500_000
+    ):
+        pass
 
 
 def duckdb_settings() -> dict[str, str]:
@@ -254,7 +296,7 @@ def top_nodes(target: Path, n: int = 12) -> list[tuple[str, float]]:
     return sorted(timed, key=lambda item: -item[1])[:n]
 
 
-def run_scale(scale: float, log: Path) -> ScaleRun:
+def run_scale(scale: float, log: Path, register_sav: bool = False) -> ScaleRun:
     """Every step at one scale, in the order floor, build, stats, refresh, one-year refresh."""
     preset = PRESET_BY_SCALE[scale]
     print(f"scale {scale} ({preset})", flush=True)
@@ -287,8 +329,33 @@ def run_scale(scale: float, log: Path) -> ScaleRun:
     run.steps.append(first)
     corrected = add_corrected_year(raw, REFRESH_YEAR)
     run.steps.append(measure("refresh, one year", [blsu(), "refresh"], env, log, corrected))
+    if register_sav:
+        sav_steps(run, raw, db, env, log)
     shutil.rmtree(raw)
     return run
+
+
+def sav_steps(run: ScaleRun, raw: Path, db: Path, env: dict[str, str], log: Path) -> None:
+    """The register as a .sav file: a first build on a fresh warehouse and ingest folder (reads
+    the .sav once, in chunks), then a build and a refresh with it unchanged (never read again:
+    the ingestion's state of the file is `unchanged`)."""
+    print("  writing the register as .sav (not measured)", flush=True)
+    name = register_as_sav(raw)
+    db.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".ingest"), ignore_errors=True)
+    build_cmd = [blsu(), "build", "--quiet"]
+    first = measure("build, register .sav (first)", build_cmd, env, log)
+    written = converted_at(db, "GBAPERSOONTAB", name)
+    first.note = f"{name} read once, converted in chunks" if written else f"{name} not converted"
+    run.steps.append(first)
+    for label, cmd in (
+        ("build, register .sav unchanged", build_cmd),
+        ("refresh, register .sav unchanged", [blsu(), "refresh"]),
+    ):
+        step = measure(label, cmd, env, log)
+        same = written is not None and converted_at(db, "GBAPERSOONTAB", name) == written
+        step.note = f"{name} {'not read again' if same else 'read again'}"
+        run.steps.append(step)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,7 +396,7 @@ def targets_table(run: ScaleRun) -> list[str]:
     """Each target with the measured value and whether it is met."""
     floor, build, stats = run.step("floor"), run.step("build"), run.step("stats")
     refresh = run.step("refresh, one year")
-    peak = max((s.peak_rss_mib for s in run.steps), default=0.0)
+    peak = build.peak_rss_mib if build else 0.0
 
     def row(target: str, value: str, ok: bool | None) -> str:
         mark = "n/a" if ok is None else ("met" if ok else "**missed**")
@@ -345,18 +412,18 @@ def targets_table(run: ScaleRun) -> list[str]:
         "",
         "| target | measured | |",
         "|---|---:|---|",
-        row("build / floor <= 3", _ratio(build, floor), ratio_ok(build, floor, 3.0)),
+        row("build / floor <= 10", _ratio(build, floor), ratio_ok(build, floor, 10.0)),
         row(
             "build < 300 s",
             f"{build.wall_s:.0f} s" if build else "n/a",
             None if build is None else build.wall_s < 300,
         ),
         row(
-            "one-year refresh / build <= 0.15",
+            "one-year refresh / build <= 0.10",
             _ratio(refresh, build),
-            ratio_ok(refresh, build, 0.15),
+            ratio_ok(refresh, build, 0.10),
         ),
-        row("peak RSS <= 6 GiB (any step)", f"{peak / 1024:.2f} GiB", peak <= 6 * 1024),
+        row("build peak RSS <= 2 GiB", f"{peak / 1024:.2f} GiB", peak <= 2 * 1024),
         row(
             "statistics < 30 s",
             f"{stats.wall_s:.1f} s" if stats else "n/a",
@@ -380,9 +447,11 @@ def render(runs: list[ScaleRun], command: str, analysis: str) -> str:
         f"- targets: {TARGETS}",
         "",
         "Wall time and peak RSS (summed over the process tree, polled every 0.1 s) of each step, "
-        "each a child process; input = rows of the used raw files. *floor*: DuckDB reading every "
-        "used file once, with every column the models use, into a scratch database. Refreshes "
-        "include the statistics that `blsu refresh` runs after the build.",
+        "each a child process; input = rows of the used raw files. *floor*: the decode floor, "
+        "DuckDB (the warehouse's threads) running `select count(*), max(hash(columns(*)))` on "
+        "every used raw file once. Refreshes include the statistics that `blsu refresh` runs "
+        "after the build. The `.sav` steps replace the register by a .sav file on a fresh "
+        "warehouse and ingest folder.",
         "",
         "| scale | input rows | input MiB | step | wall (s) | s per M input rows | "
         "peak RSS (MiB) | exit | note |",
@@ -436,6 +505,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(PRESET_BY_SCALE),
         help="fractions of national size",
     )
+    parser.add_argument(
+        "--register-sav",
+        type=float,
+        nargs="*",
+        default=[],
+        metavar="SCALE",
+        help="at these scales, after the Parquet steps, build and refresh with the register as "
+        "a .sav file (written whole by pyreadstat, in memory, before the measured steps)",
+    )
     parser.add_argument("--floor-only", nargs=2, metavar=("RAW", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor_only:
@@ -447,10 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     command = ".venv/bin/python benchmarks/national_benchmark.py --scale " + " ".join(
         f"{s:g}" for s in args.scale
     )
+    if args.register_sav:
+        command += " --register-sav " + " ".join(f"{s:g}" for s in args.register_sav)
     analysis = kept_analysis()
     runs: list[ScaleRun] = []
     for scale in sorted(args.scale):
-        runs.append(run_scale(scale, log))
+        runs.append(run_scale(scale, log, scale in args.register_sav))
         save_run(runs[-1])
         RESULTS.write_text(render(runs, command, analysis), encoding="utf-8")
     print(f"results: {RESULTS}; log: {log}")

@@ -23,6 +23,7 @@ ENV_HELP = """environment:
   BLSU_RAW_DIR   raw extracts folder (default data/raw)
   BLSU_DB        DuckDB warehouse file (default data/blsu.duckdb)
   BLSU_RESULTS   results folder (default results/)
+  BLSU_INGEST_DIR  canonical files and inventory of the ingestion (default <BLSU_DB>.ingest)
 Relative values are taken from the current directory; the defaults lie in the project folder.
 """
 ACCEPT_HELP = (
@@ -154,6 +155,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from blsu.loader.ingest import ingest
+
+    paths = Paths.from_env()
+    with warehouse_lock(paths.db, "blsu ingest"):
+        found = ingest(paths.raw_dir, paths.ingested, say=lambda line: jobs.say("ingest", line))
+    print(f"{'dataset':<17} {'file':<31} {'year':>4} {'ver':>3} {'rows':>11}  state")
+    for files in found.values():
+        for f in files:
+            rows = "" if f.n_rows is None else f"{f.n_rows:,}"
+            print(
+                f"{f.dataset:<17} {f.file_name:<31} {f.year or '':>4} {f.version or '':>3} "
+                f"{rows:>11}  {f.state}"
+            )
+    print(f"ingested into {paths.ingested}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     with warehouse_lock(paths.db, "blsu run"):
@@ -241,6 +260,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for dbt build after `--`, e.g. -- --vars '{...}'",
     )
     build.set_defaults(func=cmd_build)
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="inventory, validate and convert the raw extracts to canonical Parquet (also run "
+        "by build, run and refresh)",
+        description="Take inventory of $BLSU_RAW_DIR, resolve the highest version per year, "
+        "check every used file against the raw-extract contract and make it available as "
+        "canonical Parquet in $BLSU_INGEST_DIR (default <BLSU_DB>.ingest): .csv and .sav "
+        "files are converted in chunks, canonical Parquet is used in place. Files ingested "
+        "before with the same size and modification time are not read again.",
+        epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ingest.set_defaults(func=cmd_ingest)
 
     run = sub.add_parser(
         "run",

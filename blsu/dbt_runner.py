@@ -230,7 +230,9 @@ def build_scratch(
         folder.mkdir()
         if from_current:
             copy_warehouse(paths.db, scratch)
-        building = Paths(raw_dir=paths.raw_dir, db=scratch, results=paths.results)
+        building = Paths(
+            raw_dir=paths.raw_dir, db=scratch, results=paths.results, ingest_dir=paths.ingested
+        )
         (target / "run_results.json").unlink(missing_ok=True)
         run_dbt(args, building, quiet=quiet, target_path=target)
         _record(scratch, record)

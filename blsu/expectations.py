@@ -8,14 +8,16 @@ per dataset (files, rows, share of linkable keys, share of parseable dates, code
 expected coding); a dataset that falls short fails the build, naming dataset, file and column,
 unless the operator accepts it explicitly (`--accept-short-data`).
 
-The checks read only the columns they need, with DuckDB (Parquet in place; CSV and .sav through
-the loader's Arrow readers, so values are text exactly as the loader stores them).
+The checks read only the columns they need, with DuckDB, from the canonical Parquet files the
+ingestion made (`blsu.loader.ingest`), so values are text exactly as the warehouse stores them
+and a converted .sav or CSV file is never read again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from blsu.loader.datasets import DATASETS, DatasetSpec
@@ -136,40 +138,42 @@ def check_files_present(entries: dict[str, list[FileEntry]], folders: dict[str, 
     return problems
 
 
-def _relation(conn: object, entry: FileEntry, spec: DatasetSpec) -> str:
-    """A DuckDB relation name over one file's columns as text (upper-case names)."""
-    from blsu.loader.parquet import file_columns, scan
-    from blsu.loader.readers import _raw_batches, dataset_schema
-
+def _relation(conn: object, entry: FileEntry, source: Path | None) -> str:
+    """A DuckDB relation name over one file's columns as text (upper-case names): its canonical
+    Parquet file when ingested, else the file read through the loader's read path."""
     name = f"f_{abs(hash(entry.path))}"
-    if entry.file_format == "parquet":
-        columns = file_columns(entry)
-        items = ", ".join(f'{expr} as "{col}"' for col, expr in columns.items())
-        conn.execute(f"create or replace temp view {name} as select {items} from {scan(entry)}")
-    else:
-        import pyarrow as pa
+    if source is not None:
+        literal = "'" + str(source).replace("'", "''") + "'"
+        conn.execute(  # type: ignore[attr-defined]
+            f"create or replace temp view {name} as select * from read_parquet({literal})"
+        )
+        return name
+    import pyarrow as pa
 
-        schema = dataset_schema([entry], spec)
-        reader = pa.RecordBatchReader.from_batches(schema, _raw_batches(entry, schema))
-        conn.register(name, reader.read_all())
+    from blsu.loader.ingest import file_schema
+    from blsu.loader.readers import _raw_batches, read_columns
+
+    schema = file_schema(read_columns(entry.path), DATASETS[entry.dataset])
+    reader = pa.RecordBatchReader.from_batches(schema, _raw_batches(entry, schema))
+    conn.register(name, reader.read_all())  # type: ignore[attr-defined]
     return name
 
 
-def check_file(conn: object, entry: FileEntry) -> list[str]:
-    """Problems of one file against its dataset's expectation (empty when it meets it)."""
-    spec = DATASETS[entry.dataset]
+def check_file(conn: object, entry: FileEntry, source: Path | None = None) -> list[str]:
+    """Problems of one file (read from its canonical form `source`) against its dataset's
+    expectation (empty when it meets it)."""
     expectation = EXPECTATIONS[entry.dataset]
     cursor = conn.cursor()  # type: ignore[attr-defined]
     try:
-        return _check_file(cursor, entry, spec, expectation)
+        return _check_file(cursor, entry, source, expectation)
     finally:
         cursor.close()
 
 
 def _check_file(
-    conn: object, entry: FileEntry, spec: DatasetSpec, expectation: Expectation
+    conn: object, entry: FileEntry, source: Path | None, expectation: Expectation
 ) -> list[str]:
-    relation = _relation(conn, entry, spec)
+    relation = _relation(conn, entry, source)
     parts = ["count(*)"]
     for rule in expectation.rules:
         column = f'"{rule.column}"'
@@ -204,10 +208,14 @@ def check_expected(
     entries: dict[str, list[FileEntry]],
     folders: dict[str, str],
     to_read: Iterable[FileEntry],
+    canonical: dict[Path, Path] | None = None,
     *,
     accept_short: bool = False,
 ) -> list[str]:
     """Check the datasets' files and the files a load will read against their expectations.
+
+    `canonical` maps used raw files to their ingested canonical Parquet files (a file without
+    one is read through the loader's read path).
 
     Raises ShortDataError naming every shortfall, or returns them as warnings when the operator
     accepted short data.
@@ -219,7 +227,7 @@ def check_expected(
     try:
         for entry in to_read:
             if entry.dataset in EXPECTATIONS:
-                problems += check_file(conn, entry)
+                problems += check_file(conn, entry, (canonical or {}).get(entry.path))
     finally:
         conn.close()
     if problems and not accept_short:

@@ -25,6 +25,7 @@ from blsu.dbt_runner import (
 from blsu.expectations import check_expected
 from blsu.faults import maybe_fail
 from blsu.loader.datasets import DATASETS
+from blsu.loader.ingest import canonical_paths, ingest, prune
 from blsu.loader.inventory import (
     FileEntry,
     find_dataset_folder,
@@ -90,12 +91,14 @@ def check_inputs(
     *,
     accept_short: bool = False,
 ) -> Inputs:
-    """Inventory the raw folder and check it (the files to read: every used file by default)."""
+    """Inventory the raw folder, ingest it (validated, canonical Parquet; files already
+    ingested with the same signature are not read again) and check the files to read (every
+    used file by default) against their expectations."""
     entries = current_entries(paths.raw_dir)
+    folders = dataset_folders(paths.raw_dir)
+    canonical = canonical_paths(ingest(paths.raw_dir, paths.ingested))
     files = used(entries) if to_read is None else list(to_read)
-    shortfalls = check_expected(
-        entries, dataset_folders(paths.raw_dir), files, accept_short=accept_short
-    )
+    shortfalls = check_expected(entries, folders, files, canonical, accept_short=accept_short)
     return Inputs(entries, make_record(paths.raw_dir, entries, dbt_vars), shortfalls)
 
 
@@ -144,6 +147,9 @@ def commit(paths: Paths, scratch_db: Path | None, scratch_results: Path | None) 
         swap_together(paths.db, pairs)
     except SwapError as exc:
         raise BuildError(str(exc)) from exc
+    else:
+        if scratch_db is not None:
+            prune(paths.ingested)  # converted files no inventory uses any more
     finally:
         if scratch_db is not None:
             shutil.rmtree(scratch_db.parent, ignore_errors=True)

@@ -38,6 +38,18 @@ class Paths:
     raw_dir: Path
     db: Path
     results: Path
+    ingest_dir: Path | None = None
+
+    @property
+    def ingested(self) -> Path:
+        """The ingest folder (canonical files and inventory): BLSU_INGEST_DIR, else
+        `<db>.ingest` beside the warehouse."""
+        if self.ingest_dir is not None:
+            return self.ingest_dir
+        value = os.environ.get("BLSU_INGEST_DIR", "").strip()
+        return Path(value).expanduser().resolve() if value else self.db.with_name(
+            self.db.name + ".ingest"
+        )
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -52,7 +64,8 @@ class Paths:
         """The environment for a child process (dbt) that must see these same paths."""
         child = dict(os.environ)
         child.update(
-            BLSU_RAW_DIR=str(self.raw_dir), BLSU_DB=str(self.db), BLSU_RESULTS=str(self.results)
+            BLSU_RAW_DIR=str(self.raw_dir), BLSU_DB=str(self.db), BLSU_RESULTS=str(self.results),
+            BLSU_INGEST_DIR=str(self.ingested),
         )
         return child
 

@@ -1,12 +1,13 @@
-"""Raw-extract loader: inventories CBS-style dataset folders and reads them as text tables.
+"""Raw-extract loader: inventories CBS-style dataset folders and ingests them.
 
-`blsu.loader.plugin` is the dbt-duckdb plugin that exposes every dataset as a dbt source;
-`blsu.loader.inventory` and `blsu.loader.readers` hold the logic and can be used on their own.
+`blsu.loader.ingest` is the ingestion (inventory, checks, canonical Parquet; the one read path,
+through `blsu.loader.readers`); `blsu.loader.plugin` is the dbt-duckdb plugin that exposes the
+ingested datasets as dbt sources.
 """
 
 from blsu.loader.datasets import DATASETS, DatasetSpec
 from blsu.loader.inventory import FileEntry, RawExtractError, inventory_dataset
-from blsu.loader.readers import read_dataset, read_inventory
+from blsu.loader.readers import read_dataset
 
 __all__ = [
     "DATASETS",
@@ -15,5 +16,4 @@ __all__ = [
     "RawExtractError",
     "inventory_dataset",
     "read_dataset",
-    "read_inventory",
 ]

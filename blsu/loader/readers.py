@@ -22,7 +22,6 @@ from blsu.loader.inventory import (
     RawExtractError,
     data_files,
     inventory_dataset,
-    unrecognised_folders,
 )
 
 LINEAGE_FIELDS: tuple[pa.Field, ...] = (
@@ -370,38 +369,6 @@ INVENTORY_SCHEMA = pa.schema(
         pa.field("FILE_SIGNATURE", pa.string()),
     ]
 )
-# (dataset, file name, signature) -> rows, from the inventory the warehouse already holds
-KnownRows = dict[tuple[str, str, str], int | None]
-
-
-def _entry_row(entry: FileEntry, known: KnownRows) -> dict[str, object]:
-    """One inventory row; rows are counted only for files not seen before with this signature.
-
-    A file that cannot be counted gets null rows here: a used file then fails with a clear
-    error when it is loaded, an unused (superseded, unrecognised) one never blocks a build.
-    """
-    key = (entry.dataset, entry.file_name, entry.signature)
-    if key in known:
-        n_rows = known[key]
-    else:
-        try:
-            n_rows = count_rows(entry.path)
-        except RawExtractError:
-            n_rows = None
-    return {
-        "DATASET": entry.dataset,
-        "FILE_NAME": entry.file_name,
-        "FILE_FORMAT": entry.file_format,
-        "FILE_YEAR": entry.year,
-        "FILE_VERSION": entry.version,
-        "STATUS": entry.status,
-        "N_ROWS": n_rows,
-        "SIZE_BYTES": entry.size_bytes,
-        "MODIFIED_AT": int(entry.modified),
-        "FILE_SIGNATURE": entry.signature,
-    }
-
-
 def folder_entries(folder: Path) -> list[FileEntry]:
     """The data files of a folder that is not a dataset, as `unknown_folder` entries."""
     entries = []
@@ -421,19 +388,3 @@ def folder_entries(folder: Path) -> list[FileEntry]:
         )
     return entries
 
-
-def read_inventory(
-    raw_dir: Path, specs: list[DatasetSpec], known: KnownRows | None = None
-) -> pa.Table:
-    """The file inventory: one row per data file of every dataset with its status and rows.
-
-    Files in folders that are no dataset of the contract (a misspelled folder name) are listed
-    with status `unknown_folder` and dataset = the folder name; they are never loaded.
-    """
-    known = known or {}
-    rows: list[dict[str, object]] = []
-    for spec in specs:
-        rows.extend(_entry_row(entry, known) for entry in inventory_dataset(raw_dir, spec))
-    for folder in unrecognised_folders(raw_dir, [spec.name for spec in specs]):
-        rows.extend(_entry_row(entry, known) for entry in folder_entries(folder))
-    return pa.Table.from_pylist(rows, schema=INVENTORY_SCHEMA)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from conftest import Site
@@ -37,10 +38,10 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
         proc.stdout
     )
     # only the two changed years were read (the scrambled 2012 file was never opened)
-    assert query(site.db, "select distinct source_file from raw.sloaang order by 1") == [
-        ("SLOAANG2016CBKV2.parquet",),
-        ("SLOAANG2024CBKV1.parquet",),
-    ]
+    manifest = site.db.with_name(site.db.name + ".ingest") / "SLOAANG" / "_inventory.json"
+    states = {f["file_name"]: f["state"] for f in json.loads(manifest.read_text())["files"]}
+    assert states["SLOAANG2016CBKV1.parquet"] == "superseded"
+    assert states["SLOAANG2012CBKV1.parquet"] == "unchanged"
     # the corrected year replaced the old one wholesale; its duplicate row is counted in the
     # per-file counts of that year only
     assert query(

@@ -7,7 +7,7 @@
     )
 }}
 
-{#- Loaded per file year: the source holds only the new and replaced years (loader plugin). -#}
+{#- Loaded per file year: only the new and changed years are read (macro raw_extract). -#}
 with
 
 source as (

@@ -1,0 +1,289 @@
+"""Ingestion: the one read path from the raw folder to files every engine can read.
+
+`ingest` takes inventory of the raw folder, resolves the highest version per year, validates
+every used file against the raw-extract contract (required columns, person keys, date columns;
+errors name the file, column and row) and makes it available in one canonical form: Parquet with
+every column as text under its upper-case contract name.
+
+- A Parquet file already in that form is used where it lies (validated, never copied).
+- Any other file (.csv, .sav, Parquet with numeric or lower-case columns) is converted, batch by
+  batch (bounded memory), into `<ingest folder>/<DATASET>/<stem>.<signature>.parquet`.
+
+Each dataset folder of the ingest folder keeps its inventory (`_inventory.json`): per file its
+year, version, status, rows, signature and canonical path. A file whose name and signature
+(size and modification time) are unchanged is not read again, so an unchanged `.sav` is read
+once, by the first ingestion. States: `new`, `changed`, `unchanged`, `superseded`, `gone`.
+
+Nothing here depends on the warehouse engine: the canonical files are plain Parquet. Converted
+files of an older signature are kept until `prune` (after a warehouse that no longer reads them
+has been swapped in), so a failed build never loses the files the current warehouse reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from blsu.loader.datasets import DATASETS, DatasetSpec
+from blsu.loader.inventory import FileEntry, inventory_dataset
+from blsu.loader.readers import (
+    _read_file,
+    check_required_columns,
+    column_key,
+    count_rows,
+    read_columns,
+)
+
+MANIFEST = "_inventory.json"
+INGEST_VARIABLE = "BLSU_INGEST_DIR"
+MANIFEST_VERSION = 1
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class IngestedFile:
+    """One file of a dataset folder as the ingestion found and left it."""
+
+    dataset: str
+    path: str  # the raw file
+    file_name: str
+    file_format: str
+    year: int | None
+    version: int | None
+    status: str  # used, superseded, unrecognised
+    state: str  # new, changed, unchanged, superseded, gone
+    n_rows: int | None
+    size_bytes: int
+    modified_at: int
+    signature: str
+    canonical: str | None  # the canonical Parquet file of a used file
+
+
+def default_ingest_dir(db: Path) -> Path:
+    """The ingest folder kept beside a warehouse file: `<db>.ingest`."""
+    return db.with_name(db.name + ".ingest")
+
+
+def ingest_dir_from_env(db: Path) -> Path:
+    value = os.environ.get(INGEST_VARIABLE, "").strip()
+    return Path(value).expanduser().resolve() if value else default_ingest_dir(db)
+
+
+def is_canonical(path: Path) -> bool:
+    """True for a Parquet file whose columns are all text under upper-case, trimmed names."""
+    if path.suffix.lower() != ".parquet":
+        return False
+    schema = pq.read_schema(path)
+    return all(
+        field.name == column_key(field.name)
+        and (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+        for field in schema
+    )
+
+
+def file_schema(columns: list[str], spec: DatasetSpec) -> pa.Schema:
+    """The canonical schema of one file: required columns, then its extra columns, sorted."""
+    extras = sorted({column_key(name) for name in columns} - set(spec.required_columns))
+    return pa.schema([pa.field(n, pa.string()) for n in (*spec.required_columns, *extras)])
+
+
+def _signature_tag(signature: str) -> str:
+    return hashlib.sha1(signature.encode()).hexdigest()[:12]
+
+
+def convert_or_validate(entry: FileEntry, spec: DatasetSpec, folder: Path) -> tuple[Path, int]:
+    """Read one used file once, with every check; returns its canonical path and rows.
+
+    A canonical Parquet file is validated only; any other file is written, batch by batch, to a
+    temporary file that is renamed into place when complete.
+    """
+    columns = read_columns(entry.path)
+    check_required_columns(entry.path, columns, spec)
+    schema = file_schema(columns, spec)
+    batches = _read_file(entry, schema, spec)
+    if is_canonical(entry.path):
+        return entry.path, sum(batch.num_rows for batch in batches)
+    target = folder / f"{entry.path.stem}.{_signature_tag(entry.signature)}.parquet"
+    partial = target.with_name(f".{target.name}.partial")
+    rows = 0
+    try:
+        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target, rows
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
+    """The previous inventory of one dataset's ingest folder, by file name (empty if none)."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if data.get("version") != MANIFEST_VERSION:
+        return {}
+    return {row["file_name"]: row for row in data.get("files", [])}
+
+
+def _write_manifest(folder: Path, files: list[IngestedFile]) -> None:
+    partial = folder / f".{MANIFEST}.partial"
+    partial.write_text(
+        json.dumps({"version": MANIFEST_VERSION, "files": [asdict(f) for f in files]}, indent=1)
+    )
+    partial.replace(folder / MANIFEST)
+
+
+def _reusable(before: dict[str, object] | None, entry: FileEntry) -> bool:
+    """True when the file was ingested before with this signature and its canonical file is
+    still there."""
+    if before is None or before.get("signature") != entry.signature:
+        return False
+    canonical = before.get("canonical")
+    return before.get("status") == "used" and bool(canonical) and Path(str(canonical)).is_file()
+
+
+def ingest_dataset(
+    raw_dir: Path, out_dir: Path, spec: DatasetSpec, say: Say | None = None
+) -> list[IngestedFile]:
+    """Ingest one dataset folder; returns its inventory (the gone files last)."""
+    folder = out_dir / spec.name
+    folder.mkdir(parents=True, exist_ok=True)
+    before = read_manifest(folder)
+    files = []
+    for entry in inventory_dataset(raw_dir, spec):
+        old = before.get(entry.file_name)
+        canonical: str | None = None
+        n_rows: int | None = None
+        if entry.status != "used":
+            state = "superseded" if entry.status == "superseded" else "unrecognised"
+            if old is not None and old.get("signature") == entry.signature:
+                n_rows = old.get("n_rows")  # type: ignore[assignment]
+            else:
+                n_rows = _count_quietly(entry.path)
+        elif _reusable(old, entry):
+            state = "unchanged"
+            canonical = str(old["canonical"])  # type: ignore[index]
+            n_rows = old["n_rows"]  # type: ignore[assignment, index]
+        else:
+            state = "new" if old is None else "changed"
+            if say is not None:
+                say(f"ingesting {entry.path.name} ({state})")
+            path, n_rows = convert_or_validate(entry, spec, folder)
+            canonical = str(path)
+        stat_time = int(entry.modified)
+        files.append(
+            IngestedFile(
+                spec.name, str(entry.path), entry.file_name, entry.file_format, entry.year,
+                entry.version, entry.status, state, n_rows, entry.size_bytes, stat_time,
+                entry.signature, canonical,
+            )
+        )
+    present = {f.file_name for f in files}
+    for name, row in sorted(before.items()):
+        if name not in present and row.get("state") != "gone":
+            gone = {**row, "state": "gone", "status": "gone", "canonical": None}
+            files.append(IngestedFile(**gone))  # type: ignore[arg-type]
+    _write_manifest(folder, files)
+    return files
+
+
+def _count_quietly(path: Path) -> int | None:
+    """Rows of a file that is not used; None when it cannot be read (it never blocks a build)."""
+    from blsu.loader.inventory import RawExtractError
+
+    try:
+        return count_rows(path)
+    except RawExtractError:
+        return None
+
+
+def ingest(
+    raw_dir: Path,
+    out_dir: Path,
+    datasets: list[str] | None = None,
+    say: Say | None = None,
+) -> dict[str, list[IngestedFile]]:
+    """Ingest every dataset (or the named ones); returns each dataset's inventory."""
+    names = datasets or list(DATASETS)
+    return {name: ingest_dataset(raw_dir, out_dir, DATASETS[name], say) for name in names}
+
+
+def canonical_paths(ingested: dict[str, list[IngestedFile]]) -> dict[Path, Path]:
+    """Raw path -> canonical Parquet path of every used file (for readers of the raw files)."""
+    mapping = {}
+    for files in ingested.values():
+        for f in files:
+            if f.status == "used" and f.canonical:
+                mapping[Path(f.path)] = Path(f.canonical)
+    return mapping
+
+
+def prune(out_dir: Path) -> None:
+    """Remove converted files that no dataset's current inventory uses any more."""
+    if not out_dir.is_dir():
+        return
+    for folder in out_dir.iterdir():
+        if not folder.is_dir():
+            continue
+        keep = {
+            str(row.get("canonical"))
+            for row in read_manifest(folder).values()
+            if row.get("status") == "used" and row.get("canonical")
+        }
+        for path in folder.glob("*.parquet"):
+            if str(path) not in keep:
+                path.unlink(missing_ok=True)
+
+
+def inventory_table(raw_dir: Path, ingested: dict[str, list[IngestedFile]]) -> pa.Table:
+    """The file inventory as a table: every data file of every dataset folder (gone files left
+    out: they are no longer in the folder), plus the files of folders that are no dataset
+    (status `unknown_folder`, never loaded)."""
+    from blsu.loader.inventory import unrecognised_folders
+    from blsu.loader.readers import INVENTORY_SCHEMA, folder_entries
+
+    rows = [
+        {
+            "DATASET": f.dataset,
+            "FILE_NAME": f.file_name,
+            "FILE_FORMAT": f.file_format,
+            "FILE_YEAR": f.year,
+            "FILE_VERSION": f.version,
+            "STATUS": f.status,
+            "N_ROWS": f.n_rows,
+            "SIZE_BYTES": f.size_bytes,
+            "MODIFIED_AT": f.modified_at,
+            "FILE_SIGNATURE": f.signature,
+        }
+        for files in ingested.values()
+        for f in files
+        if f.state != "gone"
+    ]
+    for folder in unrecognised_folders(raw_dir, list(DATASETS)):
+        for entry in folder_entries(folder):
+            rows.append(
+                {
+                    "DATASET": entry.dataset,
+                    "FILE_NAME": entry.file_name,
+                    "FILE_FORMAT": entry.file_format,
+                    "FILE_YEAR": None,
+                    "FILE_VERSION": None,
+                    "STATUS": entry.status,
+                    "N_ROWS": _count_quietly(entry.path),
+                    "SIZE_BYTES": entry.size_bytes,
+                    "MODIFIED_AT": int(entry.modified),
+                    "FILE_SIGNATURE": entry.signature,
+                }
+            )
+    return pa.Table.from_pylist(rows, schema=INVENTORY_SCHEMA)
