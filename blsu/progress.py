@@ -44,8 +44,8 @@ class NodeEvent:
 def parse_node_line(line: str) -> NodeEvent | None:
     """The node event a line of dbt's log reports (None for every other line)."""
     match = NODE_LINE.match(ANSI.sub("", line))
-    if not match:
-        return None
+    if not match or match["rest"].strip().startswith("hook"):
+        return None  # on-run-start/-end hooks count themselves apart from the nodes
     rest = re.sub(r"^\d+\s+", "", match["rest"].strip())  # `FAIL 2 <test>`: 2 failing rows
     found = NODE_KIND.search(rest)
     if found:

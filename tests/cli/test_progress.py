@@ -28,6 +28,12 @@ def test_lines_that_are_no_node_are_not_progress() -> None:
     assert parse_node_line("\x1b[0m05:10:13  Done. PASS=177 WARN=0 ERROR=0 TOTAL=179") is None
 
 
+def test_hooks_are_no_node_of_the_run() -> None:
+    assert parse_node_line("07:12:01  1 of 1 START hook: blsu.on-run-end.0 ....... [RUN]") is None
+    assert parse_node_line("07:12:01  1 of 1 OK hook: blsu.on-run-end.0 ....... [OK in 0.01s]") \
+        is None
+
+
 def test_a_log_shows_one_line_per_built_model_and_every_failure_then_x_of_y() -> None:
     out = io.StringIO()
     progress = DbtProgress(out, live=False)
