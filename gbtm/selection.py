@@ -142,50 +142,35 @@ def select_models(
     With ``jobs`` > 1 the K run in that many worker processes (spawned, largest K first); the
     result is the same as with one job.
     """
+    basis = PolyBasis.fit(data.age, degree)
+    tasks = {
+        k: (data, ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree),
+            basis, n_starts, seed * 1000 + k, with_se)
+        for k in groups
+    }
+    done: dict[int, FitResult] = {}
     if jobs > 1 and len(groups) > 1:
-        return _select_parallel(
-            data, groups, degree, family, zi_degree, n_starts, seed, progress, with_se, jobs
-        )
-    with single_threaded_blas():
-        return _select(data, groups, degree, family, zi_degree, n_starts, seed, progress, with_se)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_fit_task, tasks[k]): k for k in sorted(groups, reverse=True)}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                if progress:
+                    _report(done[futures[future]], n_starts)
+    else:
+        with single_threaded_blas():
+            for k in groups:
+                done[k] = _fit_task(tasks[k])
+                if progress:
+                    _report(done[k], n_starts)
+    fits = [done[k] for k in groups]
+    diags = [diagnostics(f.shares(), f.model(data).posterior(f.params)) for f in fits]
+    return Selection(fits=fits, diagnostics=diags, data=data)
 
 
 def _fit_task(task: tuple) -> FitResult:
     data, spec, basis, n_starts, seed, with_se = task
     return fit_model(data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se)
-
-
-def _select_parallel(
-    data: TrajectoryData,
-    groups: Sequence[int],
-    degree: int,
-    family: str,
-    zi_degree: int,
-    n_starts: int,
-    seed: int,
-    progress: bool,
-    with_se: bool,
-    jobs: int,
-) -> Selection:
-    basis = PolyBasis.fit(data.age, degree)
-    specs = {
-        k: ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree) for k in groups
-    }
-    done: dict[int, FitResult] = {}
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {
-            pool.submit(_fit_task, (data, specs[k], basis, n_starts, seed * 1000 + k, with_se)): k
-            for k in sorted(groups, reverse=True)
-        }
-        for future in as_completed(futures):
-            fit = future.result()
-            done[futures[future]] = fit
-            if progress:
-                _report(fit, n_starts)
-    fits = [done[k] for k in groups]
-    diags = [diagnostics(f.shares(), f.model(data).posterior(f.params)) for f in fits]
-    return Selection(fits=fits, diagnostics=diags, data=data)
 
 
 def _report(fit: FitResult, n_starts: int) -> None:
@@ -195,29 +180,3 @@ def _report(fit: FitResult, n_starts: int) -> None:
         file=sys.stderr,
         flush=True,
     )
-
-
-def _select(
-    data: TrajectoryData,
-    groups: Sequence[int],
-    degree: int,
-    family: str,
-    zi_degree: int,
-    n_starts: int,
-    seed: int,
-    progress: bool,
-    with_se: bool,
-) -> Selection:
-    basis = PolyBasis.fit(data.age, degree)
-    fits, diags = [], []
-    for k in groups:
-        spec = ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree)
-        f = fit_model(
-            data, spec, basis=basis, n_starts=n_starts, seed=seed * 1000 + k, with_se=with_se
-        )
-        post = f.model(data).posterior(f.params)
-        fits.append(f)
-        diags.append(diagnostics(f.shares(), post))
-        if progress:
-            _report(f, n_starts)
-    return Selection(fits=fits, diagnostics=diags, data=data)
