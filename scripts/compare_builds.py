@@ -1,6 +1,12 @@
 """Compare two builds: `marts.fct_study_persons` row for row and every file of the results.
 
     .venv/bin/python scripts/compare_builds.py DB_A RESULTS_A DB_B RESULTS_B
+    .venv/bin/python scripts/compare_builds.py --snapshot DB RESULTS OUT
+
+A build is a warehouse file and its results folder. `--snapshot` keeps one for later: the mart
+exported to `OUT/fct_study_persons.parquet` and a copy of the results in `OUT/results`; a
+Parquet file of the mart may then stand wherever a warehouse file is named, e.g.
+`compare_builds.py OUT/fct_study_persons.parquet OUT/results data/blsu.duckdb results`.
 
 Exit 0 when the mart and every results file are identical (the results record, which names the
 code version and paths, is left out); otherwise lists the differences and exits 1.
@@ -9,19 +15,26 @@ code version and paths, is left out); otherwise lists the differences and exits 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 from pathlib import Path
 
 import duckdb
 
 SKIPPED = {"warehouse_record.json"}  # the record names the code version
-QUERY = "select * from marts.fct_study_persons order by all"
+MART = "marts.fct_study_persons"
 
 
-def mart_rows(db: Path) -> list[tuple[object, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
+def mart_rows(source: Path) -> list[tuple[object, ...]]:
+    """The mart's rows in a fixed order, from a warehouse file or a Parquet export of it."""
+    if source.suffix == ".parquet":
+        con = duckdb.connect()
+        relation = f"read_parquet('{source}')"
+    else:
+        con = duckdb.connect(str(source), read_only=True)
+        relation = MART
     try:
-        return con.execute(QUERY).fetchall()
+        return con.execute(f"select * from {relation} order by all").fetchall()
     finally:
         con.close()
 
@@ -34,8 +47,21 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
-def main(argv: list[str]) -> int:
-    db_a, results_a, db_b, results_b = map(Path, argv)
+def snapshot(db: Path, results: Path, out: Path) -> int:
+    """Export the mart to Parquet and copy the results folder into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        target = out / "fct_study_persons.parquet"
+        con.execute(f"copy (select * from {MART} order by all) to '{target}' (format parquet)")
+    finally:
+        con.close()
+    shutil.copytree(results, out / "results", dirs_exist_ok=True)
+    print(f"kept {MART} and {len(digests(results))} results files in {out}")
+    return 0
+
+
+def compare(db_a: Path, results_a: Path, db_b: Path, results_b: Path) -> int:
     problems = []
     rows_a, rows_b = mart_rows(db_a), mart_rows(db_b)
     if rows_a != rows_b:
@@ -47,7 +73,18 @@ def main(argv: list[str]) -> int:
     for problem in problems:
         print(problem)
     print(f"fct_study_persons: {len(rows_a)} rows; results files: {len(files_a)}")
+    if not problems:
+        print("identical")
     return 1 if problems else 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--snapshot"] and len(argv) == 4:
+        return snapshot(*map(Path, argv[1:]))
+    if len(argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return compare(*map(Path, argv))
 
 
 if __name__ == "__main__":
