@@ -5,20 +5,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+from blsu.project import SEEDS_DIR, codes
 
-#: Report categories of feitcodes.csv, in the fixed order used for category matrices.
-CATEGORIES: tuple[str, ...] = (
-    "vermogen",
-    "geweld",
-    "vernieling_openbare_orde",
-    "verkeer",
-    "overig",
-    "zeden",
-    "mensenhandel",
-)
+#: Report categories of feitcodes.csv (seed report_categories), in the fixed order used for
+#: category matrices.
+CATEGORIES: tuple[str, ...] = codes("report_categories")
 
 HT_FEITCODE = "SR:273F"
 

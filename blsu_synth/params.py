@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from blsu.project import codes
 from blsu_synth.codes import CATEGORIES
 
-PROFILES: tuple[str, ...] = ("incidenteel", "vroeg_piek", "laat_piek", "continu")
+PROFILES: tuple[str, ...] = codes("profiles")
 
 
 @dataclass(frozen=True)

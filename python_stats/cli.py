@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-cell", type=int, default=None,
                         help="suppress cells resting on fewer persons (default: dbt var "
                         "dc_min_cell, 10)")
-    parser.add_argument("--seed", type=int, default=20240201,
-                        help="seed of the Monte Carlo tests and the bootstrap")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the Monte Carlo tests and the bootstrap (default: dbt var "
+                        "matching_seed)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     return parser
 

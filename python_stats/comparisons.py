@@ -25,7 +25,7 @@ import pandas as pd
 from python_stats.disclosure import DisclosureRules
 from python_stats.effects import cohens_h, cramers_v, eta_squared, hedges_g
 from python_stats.marts import CONTROLS, GROUPS, PROFILES, VICTIM_TYPES
-from python_stats.measures import GroupRows, group_rows
+from python_stats.measures import column_of, numbers, true_count
 from python_stats.significance import (
     Outcome,
     holm,
@@ -105,15 +105,13 @@ def seed_for(seed: int, label: str) -> int:
 
 
 def share_comparison(
-    frame: pd.DataFrame | GroupRows, measure: str, pop: str, family: str,
+    frame: pd.DataFrame, measure: str, pop: str, family: str,
     groups: tuple[str, ...], seed: int, rules: DisclosureRules,
 ) -> Comparison:
     """Test equality of the share of `measure` across `groups`, on the rounded counts."""
-    located = group_rows(frame)
     rows = []
     for group in groups:
-        yes, no = located.flags(group, measure)
-        k, n = rules.rounded_share(yes, yes + no)
+        k, n = rules.rounded_share(*true_count(column_of(frame, group, measure)))
         rows.append([k, n - k])
     table = np.asarray(rows, dtype=np.int64)
     label = f"{measure}|{pop}|{'|'.join(groups)}"
@@ -133,13 +131,12 @@ def share_comparison(
 
 
 def mean_comparison(
-    frame: pd.DataFrame | GroupRows, measure: str, pop: str, family: str,
+    frame: pd.DataFrame, measure: str, pop: str, family: str,
     groups: tuple[str, ...], rules: DisclosureRules,
 ) -> Comparison:
     """Test equality of the mean of `measure` across `groups` (Welch t or Welch ANOVA); n is
     the sum of the rounded group sizes."""
-    located = group_rows(frame)
-    samples = [located.numbers(g, measure) for g in groups]
+    samples = [numbers(column_of(frame, g, measure)) for g in groups]
     n = int(sum(rules.round(s.size) for s in samples))
     if len(groups) == 2:
         return Comparison(measure, pop, family, groups, welch_t(*samples),
@@ -157,7 +154,7 @@ def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
                     rules: DisclosureRules) -> list[Comparison]:
     """Every test, in a fixed order."""
     out: list[Comparison] = []
-    located = {pop: GroupRows(population(persons, pop))
+    located = {pop: population(persons, pop)
                for pop in ("all", "victims", "eligible offenders")}
     for measure, pop in SHARE_MEASURES:
         for family in ("groups", "profiles", "profile_vs_controls"):
@@ -172,7 +169,7 @@ def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
         for groups in family_groups(family):
             out.append(mean_comparison(victims, "n_victimisations", "victims", family, groups,
                                        rules))
-    offenders = GroupRows(career_frame(careers))
+    offenders = career_frame(careers)
     for measure in CAREER_MEANS:
         for groups in family_groups("profiles"):
             out.append(mean_comparison(offenders, measure, "offenders", "profiles", groups,

@@ -29,9 +29,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from blsu.project import PROJECT_FILE, default_vars
 
-PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
 # rule 6 and the naming of counts, by column name
 PERSON_KEY_PATTERN = re.compile(
     r"rinpersoon|rinpersoons|bsn|a_nummer|voorvalnummer|onderzoeksnummer|(^|_)key($|_)",
@@ -89,10 +88,7 @@ class DisclosureRules:
 
 def project_vars(project_file: Path = PROJECT_FILE) -> dict[str, object]:
     """The vars of dbt_project.yml (where the disclosure parameters live)."""
-    try:
-        params = yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
-        raise ValueError(f"{project_file}: cannot read the disclosure vars: {exc}") from exc
+    params = default_vars(project_file)
     missing = [v for v in (ROUNDING_VAR, MIN_CELL_VAR) if v not in params]
     if missing:
         raise ValueError(f"{project_file}: vars lack {', '.join(missing)}")

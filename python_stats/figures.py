@@ -2,8 +2,7 @@
 
 Output is deterministic: a fixed SVG hash salt and no timestamps in the file metadata (set in
 python_stats.export). Suppressed cells are drawn as gaps and explained in a note.
-matplotlib is imported on first use: `render_figures` usually runs in a separate process beside
-the significance tests (python_stats.background), and the main process then never needs it.
+matplotlib is imported on first use.
 """
 
 from __future__ import annotations
@@ -157,10 +156,12 @@ FIGURES = (("A1", figure_a1), ("A2", figure_a2), ("A3", figure_a3))
 
 def render_figures(table: pd.DataFrame, lab: dict[str, str], min_cell: int,
                    results_dir: Path, rules: DisclosureRules) -> list[Path]:
-    """Draw A1, A2 and A3 and write each as PNG and SVG; the paths written, in order."""
+    """Draw A1, A2 and A3 and write each as PNG and SVG; the paths written, in order. The
+    figures' settings (configure) do not outlast them."""
     writer = ResultsWriter(results_dir, rules)
-    for name, draw in FIGURES:
-        fig = draw(table, lab, min_cell)
-        writer.figure(fig, name)
-        close(fig)
+    with pyplot().rc_context():
+        for name, draw in FIGURES:
+            fig = draw(table, lab, min_cell)
+            writer.figure(fig, name)
+            close(fig)
     return writer.written

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-LABELS: dict[str, dict[str, str]] = {
+from blsu.project import vocabulary_labels
+
+# the groups, profiles and report categories are labelled by their seeds; these are the rest
+TEXTS: dict[str, dict[str, str]] = {
     "nl": {
-        "blsu": "Daders BL-SU", "criminal_control": "Criminele controlegroep",
-        "noncriminal_control": "Niet-criminele controlegroep",
-        "incidenteel": "Incidenteel", "vroeg_piek": "Vroeg piek", "laat_piek": "Laat piek",
-        "continu": "Continu",
-        "vermogen": "Vermogen", "geweld": "Geweld",
-        "vernieling_openbare_orde": "Vernieling/openbare orde", "verkeer": "Verkeer",
-        "overig": "Overig", "zeden": "Zeden", "mensenhandel": "Mensenhandel",
         "A1_title": "Figuur A1. LVB-indicatie: keer zo vaak als de niet-criminele controlegroep",
         "A1_x": "Ratio t.o.v. niet-criminele controlegroep (1 = even vaak)",
         "A2_title": "Figuur A2. Slachtofferschap",
@@ -23,13 +19,6 @@ LABELS: dict[str, dict[str, str]] = {
         "not_estimable": "niet te schatten",
     },
     "en": {
-        "blsu": "BL-SU offenders", "criminal_control": "Criminal control group",
-        "noncriminal_control": "Non-criminal control group",
-        "incidenteel": "Incidental", "vroeg_piek": "Early peak", "laat_piek": "Late peak",
-        "continu": "Continuous",
-        "vermogen": "Property", "geweld": "Violence",
-        "vernieling_openbare_orde": "Vandalism/public order", "verkeer": "Traffic",
-        "overig": "Other", "zeden": "Sexual offences", "mensenhandel": "Human trafficking",
         "A1_title": "Figure A1. LVB indication: times as often as the non-criminal controls",
         "A1_x": "Ratio to the non-criminal control group (1 = equally often)",
         "A2_title": "Figure A2. Victimisation",
@@ -41,6 +30,9 @@ LABELS: dict[str, dict[str, str]] = {
         "suppressed": "Missing bar: suppressed (fewer than {n} persons)",
         "not_estimable": "not estimable",
     },
+}
+LABELS: dict[str, dict[str, str]] = {
+    lang: {**vocabulary_labels(lang), **texts} for lang, texts in TEXTS.items()
 }
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-GROUPS = ("blsu", "criminal_control", "noncriminal_control")
-CONTROLS = ("criminal_control", "noncriminal_control")
-PROFILES = ("incidenteel", "vroeg_piek", "laat_piek", "continu")
-VICTIM_TYPES = (
-    "vermogen", "geweld", "vernieling_openbare_orde", "verkeer", "overig", "zeden", "mensenhandel",
-)
+from blsu.project import codes, vocabulary
+
+# the vocabularies of the seeds, in their order
+GROUPS = codes("study_groups")
+CONTROLS = tuple(t.code for t in vocabulary("study_groups") if t.row["is_control"] == "true")
+PROFILES = codes("profiles")
+VICTIM_TYPES = codes("report_categories")
 
 PERSON_COLUMNS = (
     "rinpersoons", "rinpersoon", "study_group", "profile", "sex", "birth_year", "has_lvb",

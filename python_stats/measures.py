@@ -45,90 +45,40 @@ class Estimate:
     note: str = ""
 
 
+def group_mask(persons: pd.DataFrame, group: str) -> pd.Series:
+    """Which rows belong to a study group (`blsu`, a control group) or an offender profile."""
+    if group in GROUPS:
+        mask = persons["study_group"] == group
+    elif group in PROFILES:
+        mask = (persons["study_group"] == "blsu") & (persons["profile"] == group)
+    else:
+        raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
+    return mask.fillna(False).astype(bool)
+
+
 def members(persons: pd.DataFrame, group: str) -> pd.DataFrame:
     """Rows of a study group (`blsu`, a control group) or of one offender profile."""
-    return GroupRows(persons).rows(group)
+    return persons[group_mask(persons, group)]
 
 
-class GroupRows:
-    """The rows of each study group and offender profile of one frame, located once.
-
-    Selecting a group compares the text columns `study_group` and `profile` of every row; the
-    statistics select the same groups of the same frames hundreds of times, so the row masks
-    are computed once per frame and only the columns a measure needs are filtered by them.
-    Filtering keeps the frame's row order, so the selected values are those of `members`.
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        study = frame["study_group"]
-        self.masks = {g: (study == g).to_numpy(dtype=bool, na_value=False) for g in GROUPS}
-        profile = frame["profile"]
-        for name in PROFILES:
-            is_profile = (profile == name).to_numpy(dtype=bool, na_value=False)
-            self.masks[name] = self.masks["blsu"] & is_profile
-        self.selected: dict[str, pd.DataFrame] = {}
-        self.flag_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.number_arrays: dict[str, np.ndarray] = {}
-
-    def mask(self, group: str) -> np.ndarray:
-        """The boolean row mask of a group or profile."""
-        if group not in self.masks:
-            raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
-        return self.masks[group]
-
-    def rows(self, group: str) -> pd.DataFrame:
-        """The frame's rows of a group or profile (selected once, then reused)."""
-        if group not in self.selected:
-            self.selected[group] = self.frame[self.mask(group)]
-        return self.selected[group]
-
-    def flags(self, group: str, column: str) -> tuple[int, int]:
-        """(rows of the group where `column` is true, rows where it is false); nulls left out.
-
-        The same counts as `flag_count(members(frame, group), column)`, from arrays of the
-        whole column that are prepared once.
-        """
-        present, truth = self._flag_arrays(column)
-        rows = self.mask(group) & present
-        yes = int(np.count_nonzero(rows & truth))
-        return yes, int(np.count_nonzero(rows)) - yes
-
-    def numbers(self, group: str, column: str) -> np.ndarray:
-        """The non-null numeric values of `column` for a group, in row order, as floats.
-
-        The values of `pd.to_numeric(members(frame, group)[column], errors="coerce")
-        .dropna().to_numpy(float)`; text that is not a number counts as null.
-        """
-        values = self._number_array(column)
-        return values[self.mask(group) & ~np.isnan(values)]
-
-    def _flag_arrays(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(row is not null, row is true) for the whole column, prepared on first use."""
-        if column not in self.flag_arrays:
-            series = self.frame[column]
-            present = series.notna().to_numpy(dtype=bool)
-            truth = np.zeros(len(series), dtype=bool)
-            truth[present] = series.dropna().astype(bool).to_numpy(dtype=bool)
-            self.flag_arrays[column] = (present, truth)
-        return self.flag_arrays[column]
-
-    def _number_array(self, column: str) -> np.ndarray:
-        """The whole column as floats, NaN where null or not a number, prepared on first use."""
-        if column not in self.number_arrays:
-            numeric = pd.to_numeric(self.frame[column], errors="coerce")
-            self.number_arrays[column] = numeric.to_numpy(dtype=float, na_value=np.nan)
-        return self.number_arrays[column]
+def column_of(persons: pd.DataFrame, group: str, column: str) -> pd.Series:
+    """One column of a group's rows."""
+    return persons.loc[group_mask(persons, group), column]
 
 
-def group_rows(persons: pd.DataFrame | GroupRows) -> GroupRows:
-    """The located groups of a frame (a GroupRows is passed through)."""
-    return persons if isinstance(persons, GroupRows) else GroupRows(persons)
+def numbers(values: pd.Series) -> np.ndarray:
+    """The non-null numeric values as floats; text that is not a number is null."""
+    return pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
 
 
 def flag_count(frame: pd.DataFrame, column: str) -> tuple[int, int]:
     """(number of rows where `column` is true, number of non-null rows)."""
-    values = frame[column].dropna().astype(bool)
+    return true_count(frame[column])
+
+
+def true_count(flags: pd.Series) -> tuple[int, int]:
+    """(number of true values, number of non-null values)."""
+    values = flags.dropna().astype(bool)
     return int(values.sum()), int(values.size)
 
 
@@ -162,7 +112,7 @@ def mean_estimate(
     figure: str, measure: str, group: str, values: pd.Series, unit: str
 ) -> Estimate:
     """Mean of the non-null values with a t interval."""
-    clean = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    clean = numbers(values)
     ci = mean_interval(clean)
     return Estimate(figure, measure, group, unit, ci, clean.size, None, cells=(clean.size,),
                     note=ci.note)
@@ -181,16 +131,15 @@ def ratio_estimate(
                     cells=(cases, n - cases, ref_cases, ref_n - ref_cases), note=ci.note)
 
 
-def sample_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+def sample_estimates(persons: pd.DataFrame, rules: DisclosureRules
                      ) -> list[Estimate]:
     """Group sizes (no interval: fixed by design) and profile shares of the offenders."""
-    groups = group_rows(persons)
     out = []
     for group in GROUPS:
-        n = int(groups.mask(group).sum())
+        n = len(members(persons, group))
         out.append(Estimate("sample", "n", group, "persons",
                             Interval(rules.round(n), math.nan, math.nan), n, None, cells=(n,)))
-    offenders = groups.rows("blsu")
+    offenders = members(persons, "blsu")
     for profile in PROFILES:
         flags = offenders.assign(_in=offenders["profile"] == profile)
         out.append(share_estimate("profiles", "share", profile, flags, "_in", rules,
@@ -198,13 +147,12 @@ def sample_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
     return out
 
 
-def lvb_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules) -> list[Estimate]:
+def lvb_estimates(persons: pd.DataFrame, rules: DisclosureRules) -> list[Estimate]:
     """Figure A1: LVB shares and ratios against the non-criminal controls (and criminal ones)."""
-    groups = group_rows(persons)
-    ref = groups.rows(REFERENCE_GROUP)
+    ref = members(persons, REFERENCE_GROUP)
     out = []
     for group in ALL_GROUPS:
-        frame = groups.rows(group)
+        frame = members(persons, group)
         out.append(share_estimate("A1", "lvb_pct", group, frame, "has_lvb", rules))
         if group == REFERENCE_GROUP:
             cases, n = flag_count(frame, "has_lvb")
@@ -214,18 +162,17 @@ def lvb_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules) -> 
         else:
             out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref,
                                       rules))
-    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", groups.rows("blsu"),
-                              groups.rows("criminal_control"), rules))
+    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", members(persons, "blsu"),
+                              members(persons, "criminal_control"), rules))
     return out
 
 
-def victim_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+def victim_estimates(persons: pd.DataFrame, rules: DisclosureRules
                      ) -> list[Estimate]:
     """Figure A2: any victimisation, recent victimisation, victims and their mean count."""
-    groups = group_rows(persons)
     out = []
     for group in ALL_GROUPS:
-        frame = groups.rows(group)
+        frame = members(persons, group)
         out.append(share_estimate("A2", "victim_any_2010_2023", group, frame, "is_victim",
                                   rules))
         victims, n = flag_count(frame, "is_victim")
@@ -233,7 +180,7 @@ def victim_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
         among = frame[frame["is_victim"].astype(bool)]
         out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
                                  among["n_victimisations"], "count"))
-    offenders = groups.rows("blsu")
+    offenders = members(persons, "blsu")
     eligible_n, n = flag_count(offenders, "recent_victim_eligible")
     out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders),
                               rules))
@@ -242,20 +189,19 @@ def victim_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
                                                .fillna(False).astype(bool)),
                               "_e", rules, "pct_of_blsu"))
     for group in ("blsu", *PROFILES):
-        frame = groups.rows(group)
+        frame = members(persons, group)
         eligible = frame[frame["recent_victim_eligible"].fillna(False).astype(bool)]
         out.append(share_estimate("A2", "victim_recent_3y_before_first_ht", group, eligible,
                                   "recent_victim_3y", rules))
     return out
 
 
-def victim_type_estimates(persons: pd.DataFrame | GroupRows, rules: DisclosureRules
+def victim_type_estimates(persons: pd.DataFrame, rules: DisclosureRules
                           ) -> list[Estimate]:
     """Figure A3: share of victims with at least one victimisation of each offence type."""
-    groups = group_rows(persons)
     out = []
     for group in ALL_GROUPS:
-        frame = groups.rows(group)
+        frame = members(persons, group)
         victims = frame[frame["is_victim"].astype(bool)]
         for kind in VICTIM_TYPES:
             out.append(share_estimate("A3", f"victim_type_pct_among_victims_{kind}", group,
@@ -322,12 +268,11 @@ def case_share_intervals(careers: pd.DataFrame, seed: int, rules: DisclosureRule
 def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
                   rules: DisclosureRules) -> list[Estimate]:
     """Every estimate the results hold, in a fixed order."""
-    groups = GroupRows(persons)
     return [
-        *sample_estimates(groups, rules),
+        *sample_estimates(persons, rules),
         *career_estimates(careers, seed, rules),
-        *lvb_estimates(groups, rules),
-        *victim_estimates(groups, rules),
-        *victim_type_estimates(groups, rules),
+        *lvb_estimates(persons, rules),
+        *victim_estimates(persons, rules),
+        *victim_type_estimates(persons, rules),
     ]
 

@@ -1,26 +1,21 @@
-"""The statistics run: marts in, disclosure-controlled results out.
-
-The figures are drawn by a helper process (python_stats.background) while the main process
-computes the tests. The helper is forked before the statistics libraries (scipy, statsmodels) are
-imported, so this module imports the modules that need them inside `run`, after the fork.
-"""
+"""The statistics run: marts in, disclosure-controlled results out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
-from python_stats.background import Helper
 from python_stats.balance import balance_table
+from python_stats.comparisons import all_comparisons, tests_table
 from python_stats.disclosure import DisclosureRules
 from python_stats.export import DisclosureError, ResultsWriter
-from python_stats.figures import FIGURES, pyplot, render_figures
+from python_stats.figures import FIGURES, render_figures
 from python_stats.labels import labels
 from python_stats.marts import Marts, load_marts
+from python_stats.measures import all_estimates
 from python_stats.output_check import REPORT_NAME, check_files, findings, lines, write_report
 from python_stats.provenance import Provenance, read_provenance
 from python_stats.report import build_markdown, summary_line
@@ -31,12 +26,15 @@ from python_stats.reproduction import (
     read_published,
     reproduction_table,
 )
+from python_stats.tables import estimates_table, exported
 from python_stats.trajectories import (
     TrajectoryMarts,
     load_trajectories,
     peak_age_ranges,
     write_trajectory_results,
 )
+
+SEED_VAR = "matching_seed"  # the study's seed, also of the Monte Carlo tests and bootstrap
 
 FIGURE_TABLES = {"A1": "table_A1.csv", "A2": "table_A2.csv", "A3": "table_A3.csv",
                  "profiles": "table_profiles.csv", "sample": "table_sample.csv"}
@@ -64,42 +62,37 @@ def run(
     lang: str = "nl",
     round_base: int | None = None,
     min_cell: int | None = None,
-    seed: int = 20240201,
+    seed: int | None = None,
     progress: bool = True,
 ) -> Summary:
     """Read the marts, compute every measure and test, write results/ and return a summary.
 
-    The disclosure parameters default to the dbt vars (python_stats.disclosure)."""
+    The disclosure parameters default to the dbt vars (python_stats.disclosure), the seed to
+    the dbt var matching_seed (the study's seed) of the warehouse's build."""
     rules = DisclosureRules.from_project(round_base, min_cell)
     lab = labels(lang)
     steps = tqdm(total=6, desc="statistics", disable=not progress)
     marts = load_marts(Path(db_path))
     provenance = read_provenance(Path(db_path))
+    seed = int(provenance.vars[SEED_VAR]) if seed is None else seed
     trajectories = load_trajectories(Path(db_path))
     steps.update()
     writer = ResultsWriter(Path(results_dir), rules)
-    with Helper(warm_up=pyplot) as helper:
-        # imported after the fork: the helper drawing the figures needs none of scipy
-        from python_stats.measures import all_estimates
-        from python_stats.tables import estimates_table, exported
-
-        table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
-        figures_written = helper.submit(render_figures, exported(table), lab, rules.min_cell,
-                                        writer.results_dir, rules)
-        steps.update()
-        summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
-                         trajectories)
+    table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
+    figures_written = render_figures(exported(table), lab, rules.min_cell, writer.results_dir,
+                                     rules)
+    steps.update()
+    summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
+                     trajectories)
     steps.close()
     return summary
 
 
-def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list[Path]],
+def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
            writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
            provenance: Provenance | None = None,
            trajectories: TrajectoryMarts | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
-    from python_stats.comparisons import all_comparisons, tests_table
-    from python_stats.tables import exported
 
     rules = writer.rules
     round_base, min_cell = rules.round_base, rules.min_cell
@@ -120,7 +113,7 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: Callable[[], list
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
     output_check(writer)
-    writer.adopt(figures_written())
+    writer.adopt(figures_written)
     names = [name for name, _ in FIGURES]
     steps.update()
     md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
-PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project.yml"
+from blsu.project import default_vars
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,6 @@ class Provenance:
     @property
     def recorded(self) -> bool:
         return bool(self.files)
-
-
-def default_vars(project_file: Path = PROJECT_FILE) -> dict[str, Any]:
-    """The vars of dbt_project.yml with their default values."""
-    return dict(yaml.safe_load(project_file.read_text(encoding="utf-8")).get("vars") or {})
 
 
 def read_provenance(db_path: Path) -> Provenance:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from blsu.project import PROJECT_ROOT
 from python_stats.marts import CONTROLS, GROUPS, PROFILES
 
-SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
-PUBLISHED_FILE = SEEDS_DIR / "published_figures.csv"
-PUBLISHED_COLUMNS = ("figure", "measure", "group", "value", "unit", "significance_note")
+PUBLISHED_DIR = PROJECT_ROOT / "published"
+PUBLISHED_FILE = PUBLISHED_DIR / "published_figures.csv"
+STATEMENTS_FILE = PUBLISHED_DIR / "published_statements.csv"
+PUBLISHED_COLUMNS = ("figure", "measure", "group", "value", "unit", "text_measure", "text_low",
+                     "text_high", "note")
+STATEMENT_COLUMNS = ("figure", "measure", "group", "statement", "comparison", "band")
+ROW_KEY = ["figure", "measure", "group"]
 NOT_REPRODUCIBLE = {
     "peak_age_range": (
         "not reproducible: the age range of peak offending comes from the trajectory model's "
@@ -25,7 +29,6 @@ PEAK_RANGE_NOTE = (
     "trajectory model (python_stats.trajectories): ages at which the group's expected cases "
     "per year are at least half its peak"
 )
-BAND_PATTERN = re.compile(r"p\s*<\s*(0?\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -39,49 +42,36 @@ class Statement:
         return f"{comparison_label(self.comparison)}: {self.band}"
 
 
-def read_published(path: Path = PUBLISHED_FILE) -> pd.DataFrame:
-    """The project's copy of the published figures (all columns as text)."""
+def read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A file of the published figures, every column as text."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in PUBLISHED_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
     return frame
 
 
-def split_outside_parentheses(text: str) -> list[str]:
-    """Split a note on ';' except inside parentheses."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += char == "("
-        depth -= char == ")"
-        if char == ";" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return [p.strip() for p in parts if p.strip()]
+def read_published(path: Path = PUBLISHED_FILE,
+                   statements_path: Path = STATEMENTS_FILE) -> pd.DataFrame:
+    """The published numbers, one row each, with their significance statements (column
+    `statements`, a list of Statement in the report's order)."""
+    frame = read_csv(path, PUBLISHED_COLUMNS)
+    statements = read_csv(statements_path, STATEMENT_COLUMNS)
+    statements = statements.assign(order=statements["statement"].astype(int)).sort_values(
+        [*ROW_KEY, "order"], kind="stable")
+    by_row = {
+        key: [Statement(statement_comparison(row.comparison, key[2]), row.band)
+              for row in rows.itertuples()]
+        for key, rows in statements.groupby(ROW_KEY, sort=False)
+    }
+    frame["statements"] = [by_row.get(tuple(key), [])
+                           for key in frame[ROW_KEY].itertuples(index=False)]
+    return frame
 
 
-def parse_statements(note: str, group: str) -> list[Statement]:
-    """The significance statements in a `significance_note` (empty when it holds none)."""
-    out: list[Statement] = []
-    for part in split_outside_parentheses(note.lower()):
-        if part.startswith("no significant differences"):
-            out += [Statement("profiles", "n.s."), Statement("blsu_vs_controls", "n.s.")]
-            continue
-        if "not significantly different from the control groups" in part:
-            out.append(Statement(controls_comparison(group), "n.s."))
-            continue
-        band = BAND_PATTERN.search(part)
-        vs = re.match(r"(\w+) vs control", part)
-        if vs and band:
-            out.append(Statement(controls_comparison(vs.group(1)), "<" + band.group(1)))
-        elif "profiles" in part and band:
-            out.append(Statement("profiles", "<" + band.group(1)))
-        elif "profiles" in part and ("do not differ" in part or "not significant" in part):
-            out.append(Statement("profiles", "n.s."))
-    return out
+def statement_comparison(comparison: str, group: str) -> str:
+    """A statement's comparison; one of a profile against the controls names the profile."""
+    return f"{comparison}:{group}" if comparison == "profile_vs_controls" else comparison
 
 
 def comparison_label(comparison: str) -> str:
@@ -89,11 +79,6 @@ def comparison_label(comparison: str) -> str:
     if comparison.startswith("profile_vs_controls:"):
         return f"{comparison.split(':', 1)[1]} vs controls"
     return comparison.replace("_", " ")
-
-
-def controls_comparison(subject: str) -> str:
-    """'blsu_vs_controls' for all offenders, 'profile_vs_controls:<p>' for a profile."""
-    return "blsu_vs_controls" if subject == "blsu" else f"profile_vs_controls:{subject}"
 
 
 def tested_measure(figure: str, measure: str) -> tuple[str, str] | None:
@@ -122,42 +107,36 @@ def comparison_groups(comparison: str) -> tuple[str, str]:
     return "profile_vs_controls", " vs ".join((profile, *CONTROLS))
 
 
-class FirstRow:
-    """The first row of a frame for each combination of values of some key columns.
-
-    `FirstRow(frame, keys).get(*values)` is `frame[<keys equal values>].iloc[0]` (None when no
-    row matches, or when the frame lacks a key column, as an empty table does), with the frame
-    scanned once instead of once per look-up.
-    """
-
-    def __init__(self, frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
-        self.frame = frame
-        self.positions: dict[tuple[object, ...], int] = {}
-        if any(k not in frame.columns for k in keys):
-            return
-        for position, key in enumerate(zip(*(frame[k].tolist() for k in keys), strict=True)):
-            self.positions.setdefault(key, position)
-
-    def get(self, *values: object) -> pd.Series | None:
-        """The first matching row, or None."""
-        position = self.positions.get(values)
-        return None if position is None else self.frame.iloc[position]
+def first_row(frame: pd.DataFrame, **match: object) -> pd.Series | None:
+    """The first row whose columns equal the given values (None when there is none, or when
+    the frame lacks a column, as an empty table does)."""
+    if any(column not in frame.columns for column in match):
+        return None
+    hits = frame[(frame[list(match)] == pd.Series(match)).all(axis=1)]
+    return None if hits.empty else hits.iloc[0]
 
 
 @dataclass(frozen=True)
 class Reproduced:
-    """The controlled estimates and tests, indexed for the look-ups of the reproduction."""
+    """The controlled estimates and tests.csv, looked up by the reproduction."""
 
-    estimates: FirstRow  # by figure, measure, group
-    by_measure: FirstRow  # by measure, group (any figure)
-    tests: FirstRow  # by measure, population, family, groups
+    table: pd.DataFrame
+    tests: pd.DataFrame
 
     @classmethod
     def of(cls, table: pd.DataFrame, tests: pd.DataFrame) -> Reproduced:
-        """Index the estimates table and tests.csv."""
-        return cls(FirstRow(table, ("figure", "measure", "group")),
-                   FirstRow(table, ("measure", "group")),
-                   FirstRow(tests, ("measure", "population", "family", "groups")))
+        return cls(table, tests)
+
+    def estimate(self, figure: str, measure: str, group: str) -> pd.Series | None:
+        return first_row(self.table, figure=figure, measure=measure, group=group)
+
+    def by_measure(self, measure: str, group: str) -> pd.Series | None:
+        """An estimate of any figure."""
+        return first_row(self.table, measure=measure, group=group)
+
+    def test(self, measure: str, pop: str, family: str, groups: str) -> pd.Series | None:
+        return first_row(self.tests, measure=measure, population=pop, family=family,
+                         groups=groups)
 
 
 SUPPRESSED = "suppressed"
@@ -167,7 +146,7 @@ def reproduced_band(found: Reproduced, measure: str, pop: str, comparison: str) 
     """The band of the omnibus test behind a statement ('' when there is none, 'suppressed'
     when disclosure control withholds the test)."""
     family, groups = comparison_groups(comparison)
-    hit = found.tests.get(measure, pop, family, groups)
+    hit = found.test(measure, pop, family, groups)
     if hit is None:
         return ""
     return SUPPRESSED if bool(hit.get("suppressed", False)) else str(hit["band"])
@@ -204,7 +183,7 @@ def reproduction_row(
     pub: pd.Series, found: Reproduced, peak_ranges: dict[str, str] | None = None
 ) -> dict:
     """One row of reproduction.csv (peak-age ranges from the trajectory model when given)."""
-    e = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
+    e = found.estimate(pub["figure"], pub["measure"], pub["group"])
     published = to_float(pub["value"])
     row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
            "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
@@ -245,7 +224,7 @@ def statement_holds(published: str, reproduced: str) -> bool:
 
 def significance_columns(pub: pd.Series, found: Reproduced) -> dict[str, object]:
     """Published significance statements beside the reproduced bands."""
-    statements = parse_statements(pub["significance_note"], pub["group"])
+    statements: list[Statement] = pub["statements"]
     target = tested_measure(pub["figure"], pub["measure"])
     if not statements or target is None:
         return {"published_significance": "", "reproduced_band": "", "agrees": "",
@@ -269,24 +248,19 @@ def significance_columns(pub: pd.Series, found: Reproduced) -> dict[str, object]
 
 
 def note_check(pub: pd.Series, found: Reproduced) -> str:
-    """Numbers inside notes: '29% start their career with HT', 'between 48 and 52'."""
-    note = pub["significance_note"]
-    start = re.match(r"(\d+)% start their criminal career", note)
-    between = re.match(r"between (\d+) and (\d+)", note)
-    if start:
-        hit = found.by_measure.get("starts_with_ht_pct", pub["group"])
-        if hit is not None and not math.isnan(exact_value(hit)):
-            value = format_number(exact_value(hit), 0)
-            return f"note gives {start.group(1)}%, reproduced {value}%"
-    if between:
-        hit = found.estimates.get(pub["figure"], pub["measure"], pub["group"])
-        if hit is not None and not math.isnan(exact_value(hit)):
-            value = exact_value(hit)
-            low, high = float(between.group(1)), float(between.group(2))
-            inside = "inside" if low <= round(value) <= high else "outside"
-            return f"note gives {between.group(1)}-{between.group(2)}, reproduced " \
-                   f"{format_number(value, 0)} ({inside})"
-    return ""
+    """A number the report's text gives beside the published one (text_measure, text_low,
+    text_high): '29% start their career with HT', 'between 48 and 52'."""
+    if not pub["text_measure"]:
+        return ""
+    hit = found.by_measure(pub["text_measure"], pub["group"])
+    if hit is None or math.isnan(exact_value(hit)):
+        return ""
+    value = exact_value(hit)
+    low, high = pub["text_low"], pub["text_high"]
+    if low == high:
+        return f"note gives {low}%, reproduced {format_number(value, 0)}%"
+    inside = "inside" if float(low) <= round(value) <= float(high) else "outside"
+    return f"note gives {low}-{high}, reproduced {format_number(value, 0)} ({inside})"
 
 
 def reproduction_table(

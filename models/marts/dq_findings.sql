@@ -17,11 +17,6 @@
     ('OMZAKEN', 'int_om_case_files'),
     ('SLOAANG', 'int_police_registration_files'),
 ] -%}
-{%- set lvb_sources = [
-    ('AO_2015_2021', 'AO', 'stg_cbs__disability_benefits', 'diagnosis_code', 'benefit_year', true),
-    ('CIZ_2017_2021', 'CIZ', 'stg_cbs__care_indications', 'care_package_code', 'decision_date', false),
-    ('WSW_2015_2021', 'WSW', 'stg_cbs__sheltered_work', 'handicap_code', 'renewal_year', true),
-] -%}
 with
 
 raw_files as (
@@ -49,8 +44,16 @@ feitcodes as (
     select * from {{ ref('feitcodes') }}
 ),
 
-lvb_codes as (
-    select * from {{ ref('lvb_codes') }}
+lvb_records as (
+    select * from {{ ref('int_lvb_records') }}
+),
+
+lvb_sources as (
+    select * from {{ ref('lvb_sources') }}
+),
+
+profiles as (
+    select * from {{ ref('profiles') }}
 ),
 
 persons as not materialized (
@@ -213,29 +216,14 @@ unknown_offence_codes as (
 ),
 
 lvb_outside_window as (
-    {% for dataset, source, model, code_column, window_column, by_year in lvb_sources -%}
     select
-        '{{ dataset }}' as dataset,
+        lvb_sources.dataset,
         'records with a qualifying code outside the observation window' as finding,
-        count(*) filter (
-            where not coalesce(
-                {% if by_year -%}
-                {{ model }}.{{ window_column }} between extract(year from lvb_codes.window_start)
-                and extract(year from lvb_codes.window_end)
-                {%- else -%}
-                {{ model }}.{{ window_column }} between lvb_codes.window_start
-                and lvb_codes.window_end
-                {%- endif %},
-                false
-            )
-        ) as n_records
-    from {{ model }}
-    inner join lvb_codes
-        on
-            lvb_codes.source = '{{ source }}'
-            and {{ model }}.{{ code_column }} = lvb_codes.code
-    {% if not loop.last %}union all
-    {% endif %}{%- endfor %}
+        count(lvb_records.source) filter (where not lvb_records.is_in_window) as n_records
+    from lvb_sources
+    left join lvb_records
+        on lvb_sources.source = lvb_records.source
+    group by lvb_sources.dataset
 ),
 
 sample_findings as (
@@ -283,7 +271,7 @@ sample_findings as (
         'sample rows with a DADERPROFIEL outside the four profiles (estimated instead)',
         count(*) filter (
             where stated_profile is not null
-            and stated_profile not in ('incidenteel', 'vroeg_piek', 'laat_piek', 'continu')
+            and stated_profile not in (select profiles.profile from profiles)
         )
     from stg_cbs__study_sample
 ),

@@ -26,7 +26,7 @@ def test_main_job_succeeds_and_writes_the_results_folder(main_job) -> None:
 def test_reproduction_has_one_row_per_published_row(main_job) -> None:
     tmp, proc = main_job
     assert proc.returncode == 0, proc.stderr[-5000:]
-    with (PROJECT_ROOT / "seeds" / "published_figures.csv").open() as fh:
+    with (PROJECT_ROOT / "published" / "published_figures.csv").open() as fh:
         published = [(r["figure"], r["measure"], r["group"]) for r in csv.DictReader(fh)]
     with (tmp / "results" / "reproduction.csv").open() as fh:
         reproduced = [(r["figure"], r["measure"], r["group"]) for r in csv.DictReader(fh)]

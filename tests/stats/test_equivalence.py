@@ -1,15 +1,13 @@
-"""The run's shortcuts give the very numbers and files of the straightforward computations.
+"""The run's shortcuts give the very numbers of the straightforward computations.
 
-Holm's adjustment, Cramer's V from a known chi-square, group selection by precomputed masks,
-first-row look-ups, the bootstrap of case shares and figures drawn in a helper process are each
-set against the library call or the plain pandas/numpy expression they replace.
+Holm's adjustment, Cramer's V from a known chi-square and the bootstrap of case shares are each
+set against the library call or the plain numpy expression they replace; group selection and
+look-ups are checked on hand-made rows.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,24 +15,20 @@ import pytest
 from scipy.stats.contingency import association
 from statsmodels.stats.multitest import multipletests
 
-from python_stats import background, run
-from python_stats.background import Helper, can_fork
 from python_stats.comparisons import career_frame
 from python_stats.disclosure import DisclosureRules
 from python_stats.effects import cramers_v
-from python_stats.figures import Values, render_figures
-from python_stats.labels import labels
-from python_stats.marts import load_marts
+from python_stats.figures import Values
 from python_stats.measures import (
     BOOTSTRAP_RESAMPLES,
-    GroupRows,
-    all_estimates,
     case_share_intervals,
+    column_of,
     members,
+    numbers,
+    true_count,
 )
-from python_stats.reproduction import FirstRow
+from python_stats.reproduction import first_row
 from python_stats.significance import chi_square, holm
-from python_stats.tables import estimates_table
 
 
 def test_holm_equals_statsmodels_multipletests_to_the_last_bit() -> None:
@@ -70,36 +64,35 @@ def hand_made_persons() -> pd.DataFrame:
     })
 
 
-def test_group_flags_count_true_and_false_rows_of_the_group_leaving_nulls_out() -> None:
-    groups = GroupRows(hand_made_persons())
-    assert groups.flags("continu", "recent_victim_3y") == (1, 0)
-    assert groups.flags("blsu", "recent_victim_3y") == (1, 1)
-    assert groups.flags("criminal_control", "recent_victim_3y") == (0, 0)
+def test_group_flags_count_true_and_non_null_rows_of_the_group() -> None:
+    persons = hand_made_persons()
+    assert true_count(column_of(persons, "continu", "recent_victim_3y")) == (1, 1)
+    assert true_count(column_of(persons, "blsu", "recent_victim_3y")) == (1, 2)
+    assert true_count(column_of(persons, "criminal_control", "recent_victim_3y")) == (0, 0)
 
 
 def test_group_numbers_are_the_non_null_values_of_the_group_in_row_order() -> None:
     persons = hand_made_persons()
-    groups = GroupRows(persons)
-    assert groups.numbers("criminal_control", "n_victimisations").tolist() == [2.0, 5.0]
-    assert groups.numbers("blsu", "age").tolist() == [19.5, 22.0]
+    assert numbers(column_of(persons, "criminal_control", "n_victimisations")).tolist() == [
+        2.0, 5.0]
+    assert numbers(column_of(persons, "blsu", "age")).tolist() == [19.5, 22.0]
     assert members(persons, "continu")["n_victimisations"].tolist() == [3, 1]
 
 
 def test_unknown_group_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown group 'victims'"):
-        GroupRows(hand_made_persons()).mask("victims")
+        members(hand_made_persons(), "victims")
 
 
 def test_first_row_is_the_first_match_of_all_key_columns() -> None:
     frame = pd.DataFrame({"measure": ["a", "a", "b", "a"], "group": ["x", "y", "x", "y"],
                           "value": [1.0, 2.0, 3.0, 4.0]})
-    first = FirstRow(frame, ("measure", "group"))
-    assert first.get("a", "y")["value"] == 2.0
-    assert first.get("b", "y") is None
+    assert first_row(frame, measure="a", group="y")["value"] == 2.0
+    assert first_row(frame, measure="b", group="y") is None
 
 
 def test_first_row_of_an_empty_table_without_columns_finds_nothing() -> None:
-    assert FirstRow(pd.DataFrame(), ("measure", "group")).get("a", "y") is None
+    assert first_row(pd.DataFrame(), measure="a", group="y") is None
 
 
 def test_figure_values_take_the_first_row_and_nan_when_absent() -> None:
@@ -125,64 +118,4 @@ def test_case_share_bootstrap_equals_one_resample_matrix_per_profile() -> None:
 
 def test_careers_are_selected_by_profile_as_offenders() -> None:
     careers = pd.DataFrame({"profile": ["continu", "laat_piek"], "n_cases": [2, 5]})
-    assert GroupRows(career_frame(careers)).numbers("laat_piek", "n_cases").tolist() == [5.0]
-
-
-def test_helper_runs_a_step_in_another_process() -> None:
-    if not can_fork():
-        pytest.skip("no fork on this platform")
-    with Helper() as helper:
-        assert helper.submit(os.getpid)() != os.getpid()
-
-
-def test_helper_without_fork_runs_the_step_in_the_calling_process() -> None:
-    with Helper(fork=False) as helper:
-        assert helper.submit(os.getpid)() == os.getpid()
-
-
-def test_helper_passes_a_step_error_to_the_caller() -> None:
-    with Helper() as helper:
-        result = helper.submit(math.sqrt, -1.0)
-        with pytest.raises(ValueError, match="math domain error"):
-            result()
-
-
-def exit_unless_in(pid: int) -> str:
-    """A step that kills any process but `pid`."""
-    if os.getpid() != pid:
-        os._exit(1)
-    return "ran in the calling process"
-
-
-def test_a_step_whose_helper_dies_runs_in_the_calling_process() -> None:
-    with Helper() as helper:
-        result = helper.submit(exit_unless_in, os.getpid())
-        assert result() == "ran in the calling process"
-        again = helper.submit(exit_unless_in, os.getpid())
-        assert again() == "ran in the calling process"
-
-
-def test_run_without_a_helper_process_writes_the_same_files(
-    simulated_db: Path, simulated_run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, forked = simulated_run
-    monkeypatch.setattr(background, "can_fork", lambda: False)
-    run(simulated_db, tmp_path, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in forked.iterdir())
-    for path in tmp_path.iterdir():
-        assert path.read_bytes() == (forked / path.name).read_bytes(), path.name
-
-
-def test_figures_drawn_in_the_helper_equal_those_drawn_in_process(simulated_db: Path,
-                                                                  tmp_path: Path) -> None:
-    rules = DisclosureRules()
-    marts = load_marts(simulated_db)
-    table = estimates_table(all_estimates(marts.persons, marts.careers, 20240201, rules), rules)
-    args = (table, labels("nl"), rules.min_cell)
-    inline = render_figures(*args, tmp_path / "inline", rules)
-    with Helper() as helper:
-        forked = helper.submit(render_figures, *args, tmp_path / "forked", rules)()
-    assert [p.name for p in forked] == [p.name for p in inline] == [
-        "A1.png", "A1.svg", "A2.png", "A2.svg", "A3.png", "A3.svg"]
-    for a, b in zip(inline, forked, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
+    assert numbers(column_of(career_frame(careers), "laat_piek", "n_cases")).tolist() == [5.0]

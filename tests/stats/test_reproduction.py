@@ -1,4 +1,4 @@
-"""Reproduction rows: statements parsed from the notes, one row per published row."""
+"""Reproduction rows: the published statements beside the tests, one row per published row."""
 
 from __future__ import annotations
 
@@ -13,39 +13,42 @@ from python_stats.reproduction import (
     Statement,
     agreement,
     format_number,
-    parse_statements,
     read_published,
     reproduction_table,
 )
 
 
-def test_note_with_two_statements_gives_both() -> None:
-    assert parse_statements("blsu vs controls p<0.001; profiles differ p<0.05", "blsu") == [
-        Statement("blsu_vs_controls", "<0.001"), Statement("profiles", "<0.05")]
+def write_published(folder: Path, figures: str, statements: str) -> pd.DataFrame:
+    (folder / "f.csv").write_text(
+        "figure,measure,group,value,unit,text_measure,text_low,text_high,note\n" + figures)
+    (folder / "s.csv").write_text(
+        "figure,measure,group,statement,comparison,band\n" + statements)
+    return read_published(folder / "f.csv", folder / "s.csv")
 
 
-def test_semicolon_inside_parentheses_does_not_split_a_statement() -> None:
-    note = "no significant differences (profiles; blsu vs controls)"
-    assert parse_statements(note, "blsu") == [
-        Statement("profiles", "n.s."), Statement("blsu_vs_controls", "n.s.")]
+def test_statements_of_a_row_come_in_their_order(tmp_path: Path) -> None:
+    published = write_published(
+        tmp_path, "A3,m,blsu,47,pct,,,,\nA3,m,criminal_control,35,pct,,,,\n",
+        "A3,m,blsu,2,profiles,<0.05\nA3,m,blsu,1,blsu_vs_controls,<0.001\n")
+    assert published["statements"].tolist() == [
+        [Statement("blsu_vs_controls", "<0.001"), Statement("profiles", "<0.05")], []]
 
 
-def test_not_significant_profile_refers_to_its_own_row_group() -> None:
-    note = "not significantly different from the control groups"
-    assert parse_statements(note, "laat_piek") == [
+def test_a_profile_against_the_controls_names_the_row_group(tmp_path: Path) -> None:
+    published = write_published(tmp_path, "A1,m,laat_piek,,ratio,,,,\n",
+                                "A1,m,laat_piek,1,profile_vs_controls,n.s.\n")
+    assert published["statements"].iloc[0] == [
         Statement("profile_vs_controls:laat_piek", "n.s.")]
 
 
-def test_profile_against_controls_with_threshold() -> None:
-    assert parse_statements("continu vs control groups p<0.001", "continu") == [
-        Statement("profile_vs_controls:continu", "<0.001")]
+def test_project_copy_has_a_statement_for_every_tested_band() -> None:
+    published = read_published()
+    statements = [s for row in published["statements"] for s in row]
+    assert len(statements) == 25
+    assert {s.band for s in statements} <= {"<0.001", "<0.01", "<0.05", "n.s."}
 
 
-@pytest.mark.parametrize("note", ["reference group", "3.6 divided by 2.3",
-                                  "1:1 matched on sex and birth year (among others)",
-                                  "first human trafficking offence on or after 2013-01-01"])
-def test_notes_without_a_test_give_no_statement(note: str) -> None:
-    assert parse_statements(note, "blsu") == []
+NO_TEXT = {"text_measure": "", "text_low": "", "text_high": "", "note": "", "statements": []}
 
 
 def test_values_round_half_up_like_the_report() -> None:
@@ -165,7 +168,7 @@ def test_reproduced_number_is_rounded_once_from_the_unrounded_estimate() -> None
                            "suppressed": False, "note": "", "value_exact": 2.1498}])
     published = pd.DataFrame([{"figure": "profiles", "measure": "mean_cases_before_first_ht",
                                "group": "incidenteel", "value": "2.0", "unit": "cases",
-                               "significance_note": ""}])
+                               **NO_TEXT}])
     row = reproduction_table(published, table, pd.DataFrame()).iloc[0]
     assert row["reproduced"] == "2.1"
     assert bool(row["inside_ci"])
@@ -177,7 +180,7 @@ def test_suppressed_estimate_is_counted_as_withheld_by_disclosure_control() -> N
                            "ci_high": float("nan"), "n": 130.0, "n_events": float("nan"),
                            "suppressed": True, "note": "suppressed", "value_exact": float("nan")}])
     published = pd.DataFrame([{"figure": "A1", "measure": "lvb_pct", "group": "laat_piek",
-                               "value": "3", "unit": "pct", "significance_note": ""}])
+                               "value": "3", "unit": "pct", **NO_TEXT}])
     rep = reproduction_table(published, table, pd.DataFrame())
     assert rep.iloc[0]["reproduced"] == ""
     assert agreement(rep).numbers_suppressed == 1

@@ -16,7 +16,7 @@ offenders as (
         birth_year,
         birth_month,
         first_ht_date,
-        make_date(birth_year, coalesce(birth_month, 7), 1) as birth_date
+        {{ assumed_birth_date('birth_year', 'birth_month') }} as birth_date
     from cohort
 ),
 
@@ -56,10 +56,9 @@ careers as (
         offenders.first_ht_date,
         cast(coalesce(case_summary.n_cases, 0) as integer) as n_cases,
         case_summary.first_offence_date,
-        {{ dbt.datediff('offenders.birth_date', 'case_summary.first_offence_date', 'day') }}
-        / 365.25 as age_first_offence,
-        {{ dbt.datediff('offenders.birth_date', 'offenders.first_ht_date', 'day') }}
-        / 365.25 as age_first_ht,
+        {{ age_in_years('offenders.birth_date', 'case_summary.first_offence_date') }}
+            as age_first_offence,
+        {{ age_in_years('offenders.birth_date', 'offenders.first_ht_date') }} as age_first_ht,
         cast(coalesce(case_summary.n_cases_before_first_ht, 0) as integer)
             as n_cases_before_first_ht,
         coalesce(case_summary.n_cases_before_first_ht, 0) = 0 as starts_with_ht

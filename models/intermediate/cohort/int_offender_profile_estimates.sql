@@ -20,7 +20,7 @@ to_estimate as (
     select
         rinpersoons,
         rinpersoon,
-        make_date(birth_year, coalesce(birth_month, 7), 1) as birth_date
+        {{ assumed_birth_date('birth_year', 'birth_month') }} as birth_date
     from members
     where stated_profile is null
 ),
@@ -30,10 +30,7 @@ case_ages as (
         to_estimate.rinpersoons,
         to_estimate.rinpersoon,
         om_cases.case_id,
-        floor(
-            {{ dbt.datediff('to_estimate.birth_date', 'om_cases.case_date', 'day') }}
-            / 365.25
-        ) as age_at_case
+        floor({{ age_in_years('to_estimate.birth_date', 'om_cases.case_date') }}) as age_at_case
     from to_estimate
     inner join om_cases
         on

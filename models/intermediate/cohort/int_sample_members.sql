@@ -12,6 +12,10 @@ om_cases as (
     select * from {{ ref('int_om_cases') }}
 ),
 
+profiles as (
+    select * from {{ ref('profiles') }}
+),
+
 linked_sample as (
     select
         rinpersoons,
@@ -19,7 +23,7 @@ linked_sample as (
         case_id,
         first_ht_date,
         case
-            when stated_profile in ('incidenteel', 'vroeg_piek', 'laat_piek', 'continu')
+            when stated_profile in (select profiles.profile from profiles)
                 then stated_profile
         end as stated_profile
     from sample

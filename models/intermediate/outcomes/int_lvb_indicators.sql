@@ -1,7 +1,6 @@
 {#-
-    LVB indication per study person and source: a record with a qualifying code of the lvb_codes
-    seed inside that code's window (inclusive). Year columns (AOJAAR, WSWJAAR) are compared by
-    the years of the window bounds, CIZBESLUITDATUM by the dates.
+    LVB indication per study person and source: a record of int_lvb_records inside its code's
+    window (the rule lives there, driven by the lvb_codes seed).
 -#}
 with
 
@@ -9,20 +8,8 @@ population as (
     select * from {{ ref('int_study_population') }}
 ),
 
-lvb_codes as (
-    select * from {{ ref('lvb_codes') }}
-),
-
-benefits as (
-    select * from {{ ref('stg_cbs__disability_benefits') }}
-),
-
-care as (
-    select * from {{ ref('stg_cbs__care_indications') }}
-),
-
-sheltered as (
-    select * from {{ ref('stg_cbs__sheltered_work') }}
+lvb_records as (
+    select * from {{ ref('int_lvb_records') }}
 ),
 
 study_keys as (
@@ -32,66 +19,30 @@ study_keys as (
     from population
 ),
 
-ao_persons as (
-    select distinct
-        benefits.rinpersoons,
-        benefits.rinpersoon
-    from benefits
-    inner join lvb_codes
-        on
-            lvb_codes.source = 'AO'
-            and benefits.diagnosis_code = lvb_codes.code
-            and benefits.benefit_year
-            between extract(year from lvb_codes.window_start)
-            and extract(year from lvb_codes.window_end)
-),
-
-ciz_persons as (
-    select distinct
-        care.rinpersoons,
-        care.rinpersoon
-    from care
-    inner join lvb_codes
-        on
-            lvb_codes.source = 'CIZ'
-            and care.care_package_code = lvb_codes.code
-            and care.decision_date between lvb_codes.window_start and lvb_codes.window_end
-),
-
-wsw_persons as (
-    select distinct
-        sheltered.rinpersoons,
-        sheltered.rinpersoon
-    from sheltered
-    inner join lvb_codes
-        on
-            lvb_codes.source = 'WSW'
-            and sheltered.handicap_code = lvb_codes.code
-            and sheltered.renewal_year
-            between extract(year from lvb_codes.window_start)
-            and extract(year from lvb_codes.window_end)
+in_window as (
+    select
+        rinpersoons,
+        rinpersoon,
+        bool_or(source = 'AO') as lvb_ao,
+        bool_or(source = 'CIZ') as lvb_ciz,
+        bool_or(source = 'WSW') as lvb_wsw
+    from lvb_records
+    where is_in_window
+    group by rinpersoons, rinpersoon
 ),
 
 indicators as (
     select
         study_keys.rinpersoons,
         study_keys.rinpersoon,
-        ao_persons.rinpersoon is not null as lvb_ao,
-        ciz_persons.rinpersoon is not null as lvb_ciz,
-        wsw_persons.rinpersoon is not null as lvb_wsw
+        coalesce(in_window.lvb_ao, false) as lvb_ao,
+        coalesce(in_window.lvb_ciz, false) as lvb_ciz,
+        coalesce(in_window.lvb_wsw, false) as lvb_wsw
     from study_keys
-    left join ao_persons
+    left join in_window
         on
-            study_keys.rinpersoons = ao_persons.rinpersoons
-            and study_keys.rinpersoon = ao_persons.rinpersoon
-    left join ciz_persons
-        on
-            study_keys.rinpersoons = ciz_persons.rinpersoons
-            and study_keys.rinpersoon = ciz_persons.rinpersoon
-    left join wsw_persons
-        on
-            study_keys.rinpersoons = wsw_persons.rinpersoons
-            and study_keys.rinpersoon = wsw_persons.rinpersoon
+            study_keys.rinpersoons = in_window.rinpersoons
+            and study_keys.rinpersoon = in_window.rinpersoon
 ),
 
 combined as (

@@ -24,7 +24,7 @@ offenders as (
         rinpersoons,
         rinpersoon,
         death_date,
-        make_date(birth_year, coalesce(birth_month, 7), 1) as birth_date
+        {{ assumed_birth_date('birth_year', 'birth_month') }} as birth_date
     from cohort
     where birth_year is not null
 ),
