@@ -1,4 +1,9 @@
-"""The `blsu` command: generate synthetic extracts, build the warehouse, compute the statistics."""
+"""The `blsu` command: generate synthetic extracts, build the warehouse, compute the statistics.
+
+One parser for every command and its options (`generate` and `stats` take theirs from
+blsu_synth.cli and python_stats.cli, whose `python -m` entry points parse with it too), with one
+path rule (blsu.paths) and one-line usage errors.
+"""
 
 from __future__ import annotations
 
@@ -33,10 +38,39 @@ ACCEPT_HELP = (
 )
 
 
-def _generate(argv: Sequence[str]) -> int:
-    from blsu_synth.cli import main as generate_main
+class UsageError(Exception):
+    """Arguments a command does not take; the message names the command."""
 
-    return generate_main(list(argv))
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: error: {message} (see --help)")
+
+
+def parse_command(name: str, argv: Sequence[str]) -> argparse.Namespace | int:
+    """The options of one command, or the exit code of `--help` (0) or a usage error (2)."""
+    try:
+        args = build_parser().parse_args([name, *argv])
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    args.argv = list(argv)
+    return args
+
+
+def _generate(argv: Sequence[str]) -> int:
+    from blsu_synth.cli import run
+
+    args = parse_command("generate", argv)
+    return args if isinstance(args, int) else run(args)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from blsu_synth.cli import run
+
+    return run(args)
 
 
 def _trajectories(argv: Sequence[str]) -> int:
@@ -70,17 +104,10 @@ def _check_output(argv: Sequence[str]) -> int:
     return check_main(list(argv))
 
 
-def _stats_locked(argv: Sequence[str]) -> int:
+def cmd_stats(args: argparse.Namespace) -> int:
     """`blsu stats`: the results of the warehouse, under its lock, swapped in when complete."""
-    from python_stats.cli import build_parser as stats_parser
-
-    argv = list(argv)
-    if any(arg in ("-h", "--help") for arg in argv):
-        return _stats(argv)
-    known, _ = stats_parser().parse_known_args(argv)
-    rest = _without_options(argv, ("--db", "--results"))
-    paths = Paths(raw_dir=Paths.from_env().raw_dir, db=known.db.resolve(),
-                  results=known.results.resolve())
+    rest = _without_options(args.argv, ("--db", "--results"))
+    paths = Paths(raw_dir=Paths.from_env().raw_dir, db=args.db, results=args.results)
     with warehouse_lock(paths.db, "blsu stats"):
         jobs.prepare(paths, "stats")
         jobs.stats_only(paths, _stats, rest, quiet="--quiet" in rest)
@@ -103,11 +130,6 @@ def _without_options(argv: list[str], names: tuple[str, ...]) -> list[str]:
 
 
 DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
-    "generate": (_generate, "write synthetic raw extracts in the CBS layout (`generate --help`)"),
-    "stats": (
-        _stats_locked,
-        "tests, effect sizes, figures and the report (`stats --help`)",
-    ),
     "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
     "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
     "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
@@ -231,7 +253,7 @@ exit codes:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="blsu",
         description="BL-SU warehouse: LVB and victimisation of offenders of domestic sexual "
         "exploitation, reproduced from CBS-layout microdata.",
@@ -239,6 +261,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from blsu_synth import cli as generate_cli
+    from python_stats import cli as stats_cli
+
+    generate = sub.add_parser(
+        "generate", help="write synthetic raw extracts in the CBS layout",
+        description=generate_cli.DESCRIPTION, epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    generate_cli.add_arguments(generate)
+    generate.set_defaults(func=cmd_generate)
+
+    stats = sub.add_parser(
+        "stats", help="tests, effect sizes, figures and the report, swapped in when complete",
+        description=stats_cli.DESCRIPTION + " Opens the warehouse read-only, under the lock "
+        "every writing command takes.", epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    stats_cli.add_arguments(stats)
+    stats.set_defaults(func=cmd_stats)
+
     for name, (_, help_text) in DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)
 
@@ -283,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--size", default="default", help="generator size when no extracts exist")
-    run.add_argument("--seed", type=int, default=20240201, help="generator seed")
+    run.add_argument("--seed", type=int, default=generate_cli.DEFAULT_SEED,
+                     help="generator seed")
     run.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of figures")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
@@ -316,10 +357,17 @@ def _dispatch(argv: list[str]) -> int:
     if argv and argv[0] in DELEGATED:
         return DELEGATED[argv[0]][0](argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    args.argv = argv[1:]
     if getattr(args, "dbt_args", None) and args.dbt_args[0] == "--":
         args.dbt_args = args.dbt_args[1:]
     return args.func(args)

@@ -8,6 +8,7 @@ data/blsu.duckdb, results/), wherever the command is started from.
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,20 @@ DEFAULTS: dict[str, Path] = {
 
 class PathError(RuntimeError):
     """A configured path that cannot be used; the message says which and why."""
+
+
+def cli_path(value: str) -> Path:
+    """A path given on the command line: relative to the current directory, like a variable."""
+    return Path(value).expanduser().resolve()
+
+
+def path_argument(parser: argparse.ArgumentParser, flag: str, variable: str, what: str,
+                  dest: str | None = None) -> None:
+    """An option naming a path, by the one rule: given, else the variable, else the default in
+    the project folder."""
+    default = DEFAULTS[variable].relative_to(PROJECT_ROOT)
+    parser.add_argument(flag, type=cli_path, default=from_env(variable), dest=dest,
+                        help=f"{what} (default: ${variable}, else the project's {default})")
 
 
 def from_env(name: str) -> Path:

@@ -1,43 +1,28 @@
-"""Command line: `python -m blsu_synth` (the project's `blsu generate` dispatches here)."""
+"""`blsu generate` (also `python -m blsu_synth`): its options, on the `blsu` parser, and its run."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from blsu.paths import from_env
-from blsu_synth.generator import GeneratorError, generate
+from blsu.paths import path_argument
+from blsu_synth.generator import DEFAULT_SEED, GeneratorError, generate
 from blsu_synth.params import PRESETS
 from blsu_synth.sinks import FORMATS
 
+__all__ = ["DEFAULT_SEED", "add_arguments", "main", "run"]
+
 PROG = "blsu generate"
+DESCRIPTION = (
+    "Write synthetic raw extracts (population register, deaths, OM cases, the study sample, LVB "
+    "sources, police registrations) in the CBS Remote Access layout, with a manifest.json of the "
+    "seed, size, format, calibration parameters and row counts."
+)
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description=(
-            "Write synthetic raw extracts (population register, deaths, OM cases, the study "
-            "sample, LVB sources, police registrations) in the CBS Remote Access layout, with a "
-            "manifest.json of the seed, size, format, calibration parameters and row counts."
-        ),
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=from_env("BLSU_RAW_DIR"),
-        help="output folder (default: $BLSU_RAW_DIR, else the project's data/raw)",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu generate`."""
+    path_argument(parser, "--out", "BLSU_RAW_DIR", "output folder")
     parser.add_argument(
         "--size",
         choices=list(PRESETS),
@@ -51,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed",
         type=int,
-        default=20240201,
-        help="random seed (default 20240201); same seed, size and format give byte-identical files",
+        default=DEFAULT_SEED,
+        help=f"random seed (default {DEFAULT_SEED}); same seed, size and format give "
+        "byte-identical files",
     )
     parser.add_argument(
         "--format",
@@ -67,19 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the extracts in a non-empty output folder",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, generate, print a one-line summary; 2 on usage errors, 1 on failures."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except _UsageError as exc:
-        print(f"{PROG}: error: {exc} (see --help)", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+def run(args: argparse.Namespace) -> int:
+    """Generate as the parsed options say, print a one-line summary; 1 on failure."""
     try:
         manifest = generate(
             args.out,
@@ -99,3 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`blsu generate ARGS`; 2 on usage errors, 1 on failures."""
+    from blsu.cli import main as blsu_main
+
+    return blsu_main(["generate", *(sys.argv[1:] if argv is None else argv)])

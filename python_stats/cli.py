@@ -1,30 +1,28 @@
-"""Command line: `python -m python_stats` and the `blsu stats` subcommand."""
+"""`blsu stats` (also `python -m python_stats`): its options, on the `blsu` parser, and its run.
+
+`main` computes the results straight into the folder given, without the warehouse lock or the
+swap; `blsu stats` runs it under both (blsu.cli).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from blsu.paths import from_env
+from blsu.paths import path_argument
 from python_stats.marts import MartError
-from python_stats.pipeline import run
+from python_stats.pipeline import run as run_pipeline
+
+DESCRIPTION = (
+    "Significance tests, effect sizes, figures A1-A3 and the reproduction report from the "
+    "warehouse marts; writes disclosure-controlled results only."
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Arguments with the environment's defaults."""
-    parser = argparse.ArgumentParser(
-        prog="python -m python_stats",
-        description="Significance tests, effect sizes, figures A1-A3 and the reproduction "
-        "report from the warehouse marts; writes disclosure-controlled results only.",
-    )
-    parser.add_argument("--db", type=Path,
-                        default=from_env("BLSU_DB"),
-                        help="DuckDB warehouse file (default: $BLSU_DB or the project's "
-                        "data/blsu.duckdb)")
-    parser.add_argument("--results", type=Path,
-                        default=from_env("BLSU_RESULTS"),
-                        help="results folder (default: $BLSU_RESULTS or the project's results/)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu stats`."""
+    path_argument(parser, "--db", "BLSU_DB", "DuckDB warehouse file")
+    path_argument(parser, "--results", "BLSU_RESULTS", "results folder")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl",
                         help="language of figure labels (default: nl)")
     parser.add_argument("--round-base", type=int, default=None,
@@ -35,17 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "dc_min_cell, 10)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the Monte Carlo tests and the bootstrap (default: dbt var "
-                        "matching_seed)")
+                        "matching_seed of the warehouse's build)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
-    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run the statistics; 0 on success, 2 when the warehouse is missing or malformed."""
-    args = build_parser().parse_args(argv)
     try:
-        summary = run(args.db, args.results, lang=args.lang, round_base=args.round_base,
-                      min_cell=args.min_cell, seed=args.seed, progress=not args.quiet)
+        summary = run_pipeline(args.db, args.results, lang=args.lang,
+                               round_base=args.round_base, min_cell=args.min_cell,
+                               seed=args.seed, progress=not args.quiet)
     except MartError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -56,3 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         print(summary.line)
         print(f"results written to {summary.results_dir}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The statistics into the folder given (no lock, no swap), options as `blsu stats`."""
+    from blsu.cli import parse_command
+
+    args = parse_command("stats", sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
