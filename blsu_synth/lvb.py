@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from blsu.project import read_seed
 from blsu_synth.codes import load_lvb_codes
 from blsu_synth.params import IMPERFECTIONS, LVB_SOURCE_SPLIT
 from blsu_synth.rows import Rows, concat
@@ -20,7 +21,8 @@ AO_NONQUALIFYING = ("O100", "O301", "O601", "P201", "P402", "Q110")
 CIZ_NONQUALIFYING = ("101", "352", "770", "785", "VG03")
 WSW_NONQUALIFYING = ("10", "12", "22", "30", "111")
 OUTSIDE_YEARS = np.array([2013, 2014, 2022])
-CIZ_FIRST, CIZ_LAST = day("2017-01-01"), day("2021-12-31")
+CIZ_FIRST, CIZ_LAST = next((day(row["window_start"]), day(row["window_end"]))
+                           for row in read_seed("lvb_codes") if row["source"] == "CIZ")
 CIZ_OUTSIDE_FIRST, CIZ_OUTSIDE_LAST = day("2016-01-01"), day("2016-12-31")
 
 SOURCES = ("AO", "CIZ", "WSW")

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from blsu.project import study_var
 from blsu_synth.codes import CATEGORIES, UNKNOWN_FEITCODES, load_feitcodes
 from blsu_synth.params import GROUP_RATES, IMPERFECTIONS, ROLE_SPLIT, category_sampling
 from blsu_synth.rows import Rows, rank_within
 from blsu_synth.text import UNKNOWN_DATE, day
 
-WINDOW_FIRST_DAY = day("2010-01-01")
-WINDOW_LAST_DAY = day("2023-12-31")
+WINDOW_FIRST_DAY = day(study_var("victim_window_start"))
+WINDOW_LAST_DAY = day(study_var("victim_window_end"))
 INCIDENT_ID_STRIDE = 10**8
 
 #: Rate groups in a fixed order; person arrays hold an index into this tuple.

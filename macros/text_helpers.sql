@@ -15,7 +15,11 @@
     end
 {%- endmacro %}
 
-{#- The report categories of Figure A3 (the values of feitcodes.report_category). -#}
+{#-
+    The report categories of Figure A3 as columns (victim_<category> of int_victimisations and
+    fct_study_persons, part of the public interface): the codes of the report_categories seed,
+    which holds their order and labels (tests/dbt/assert_report_categories_are_the_victim_columns).
+-#}
 {% macro report_categories() -%}
     {{ return([
         'geweld', 'vermogen', 'zeden', 'vernieling_openbare_orde', 'verkeer', 'overig',

@@ -4,8 +4,8 @@ cohort as (
     select * from {{ ref('int_study_cohort') }}
 ),
 
-om_cases as (
-    select * from {{ ref('int_om_cases') }}
+member_cases as (
+    select * from {{ ref('int_sample_member_cases') }}
 ),
 
 offenders as (
@@ -24,15 +24,14 @@ window_cases as (
     select
         offenders.rinpersoons,
         offenders.rinpersoon,
-        om_cases.case_id,
-        om_cases.case_date,
-        om_cases.case_date < offenders.first_ht_date as is_before_first_ht
+        member_cases.case_id,
+        member_cases.case_date,
+        member_cases.is_before_first_ht
     from offenders
-    inner join om_cases
+    inner join member_cases
         on
-            offenders.rinpersoons = om_cases.rinpersoons
-            and offenders.rinpersoon = om_cases.rinpersoon
-    where om_cases.is_in_om_window
+            offenders.rinpersoons = member_cases.rinpersoons
+            and offenders.rinpersoon = member_cases.rinpersoon
 ),
 
 case_summary as (

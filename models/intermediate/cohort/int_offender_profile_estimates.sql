@@ -12,15 +12,14 @@ members as (
     select * from {{ ref('int_sample_members') }}
 ),
 
-om_cases as (
-    select * from {{ ref('int_om_cases') }}
+member_cases as (
+    select * from {{ ref('int_sample_member_cases') }}
 ),
 
 to_estimate as (
     select
         rinpersoons,
-        rinpersoon,
-        {{ assumed_birth_date('birth_year', 'birth_month') }} as birth_date
+        rinpersoon
     from members
     where stated_profile is null
 ),
@@ -29,14 +28,13 @@ case_ages as (
     select
         to_estimate.rinpersoons,
         to_estimate.rinpersoon,
-        om_cases.case_id,
-        floor({{ age_in_years('to_estimate.birth_date', 'om_cases.case_date') }}) as age_at_case
+        member_cases.case_id,
+        floor(member_cases.age_at_case) as age_at_case
     from to_estimate
-    inner join om_cases
+    inner join member_cases
         on
-            to_estimate.rinpersoons = om_cases.rinpersoons
-            and to_estimate.rinpersoon = om_cases.rinpersoon
-    where om_cases.is_in_om_window
+            to_estimate.rinpersoons = member_cases.rinpersoons
+            and to_estimate.rinpersoon = member_cases.rinpersoon
 ),
 
 cases_per_age as (

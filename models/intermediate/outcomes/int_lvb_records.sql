@@ -24,8 +24,8 @@ sheltered as (
     select * from {{ ref('stg_cbs__sheltered_work') }}
 ),
 
-{#- each source's code and dated columns under the raw names lvb_codes refers to -#}
 records as (
+    {#- each source's code and dated columns under the raw names lvb_codes refers to -#}
     select
         'AO' as source,
         rinpersoons,
@@ -42,8 +42,8 @@ records as (
         rinpersoon,
         care_package_code,
         'CIZBESLUITDATUM',
-        decision_date,
-        decision_date
+        decision_date as period_start,
+        decision_date as period_end
     from care
     union all
     select
