@@ -29,7 +29,7 @@ raw_files as (
 ),
 
 {#-
-    The staged datasets and int_persons are read by several findings each. `not materialized`
+    The staged datasets are read by several findings each. `not materialized`
     keeps DuckDB from copying them (tens of millions of rows at national size) into a
     temporary result: each finding scans only the columns it needs.
 -#}
@@ -53,7 +53,7 @@ lvb_codes as (
     select * from {{ ref('lvb_codes') }}
 ),
 
-persons as not materialized (
+persons as (
     select * from {{ ref('int_persons') }}
 ),
 
@@ -112,6 +112,14 @@ unlinkable as (
     {% endif %}{%- endfor %}
 ),
 
+person_counts as (
+    {#- one pass over the register persons (a view of the whole register) for both findings -#}
+    select
+        count(*) as n_persons,
+        count(*) filter (where sex is null or birth_year is null) as n_unknown_sex_or_birth_year
+    from persons
+),
+
 duplicate_persons as (
     {#-
         Linked rows minus distinct linked keys. int_persons holds exactly one row per distinct
@@ -122,17 +130,18 @@ duplicate_persons as (
         'duplicate person keys (extra rows ignored)' as finding,
         (
             select count(*) from stg_cbs__persons
-            where rinpersoons = 'R'
+            where stg_cbs__persons.rinpersoons = 'R'
         )
-        - (select count(*) from persons) as n_records
+        - person_counts.n_persons as n_records
+    from person_counts
 ),
 
 unknown_values as (
     select
         'GBAPERSOONTAB' as dataset,
         'linked persons with unknown sex or birth year (not eligible as control)' as finding,
-        count(*) filter (where sex is null or birth_year is null) as n_records
-    from persons
+        n_unknown_sex_or_birth_year as n_records
+    from person_counts
     union all
     select
         'GBAOVERLIJDENTAB',
