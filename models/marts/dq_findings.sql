@@ -53,8 +53,8 @@ lvb_codes as (
     select * from {{ ref('lvb_codes') }}
 ),
 
-persons as (
-    select * from {{ ref('int_persons') }}
+register_counts as (
+    select * from {{ ref('int_register_person_counts') }}
 ),
 
 sample_members as (
@@ -112,28 +112,13 @@ unlinkable as (
     {% endif %}{%- endfor %}
 ),
 
-person_counts as (
-    {#- one pass over the register persons (a view of the whole register) for both findings -#}
-    select
-        count(*) as n_persons,
-        count(*) filter (where sex is null or birth_year is null) as n_unknown_sex_or_birth_year
-    from persons
-),
-
 duplicate_persons as (
-    {#-
-        Linked rows minus distinct linked keys. int_persons holds exactly one row per distinct
-        linked key, so its row count replaces a count(distinct ...) over the whole register.
-    -#}
+    {#- linked rows minus distinct linked keys (int_register_person_counts) -#}
     select
         'GBAPERSOONTAB' as dataset,
         'duplicate person keys (extra rows ignored)' as finding,
-        (
-            select count(*) from stg_cbs__persons
-            where stg_cbs__persons.rinpersoons = 'R'
-        )
-        - person_counts.n_persons as n_records
-    from person_counts
+        n_linked_rows - n_linked_persons as n_records
+    from register_counts
 ),
 
 unknown_values as (
@@ -141,7 +126,7 @@ unknown_values as (
         'GBAPERSOONTAB' as dataset,
         'linked persons with unknown sex or birth year (not eligible as control)' as finding,
         n_unknown_sex_or_birth_year as n_records
-    from person_counts
+    from register_counts
     union all
     select
         'GBAOVERLIJDENTAB',
