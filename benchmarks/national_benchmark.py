@@ -194,15 +194,21 @@ def add_corrected_year(raw: Path, year: int) -> str:
 
 def register_as_sav(raw: Path) -> str:
     """Replace the register's Parquet file (a hard link) by the same rows as an SPSS .sav file,
-    as CBS delivers it. Written whole by pyreadstat (it cannot append), outside any measurement.
-    """
+    as CBS delivers it: streamed batch by batch through the generator's .sav writer (bounded
+    memory), outside any measurement."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
-    import pyreadstat
+
+    from blsu_synth.sav_writer import SavWriter
 
     folder = raw / "GBAPERSOONTAB"
     (source,) = sorted(folder.glob("*.parquet"))
     target = source.with_suffix(".sav")
-    pyreadstat.write_sav(pq.read_table(source).to_pandas(), str(target))
+    parquet = pq.ParquetFile(source)
+    writer = SavWriter(target, parquet.schema_arrow.names)
+    for batch in parquet.iter_batches(batch_size=1_000_000):
+        writer.write(pa.Table.from_batches([batch]))
+    writer.close()
     source.unlink()
     return target.name
 

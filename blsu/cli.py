@@ -308,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Take inventory of $BLSU_RAW_DIR, resolve the highest version per year, "
         "check every used file against the raw-extract contract and make it available as "
         "canonical Parquet in $BLSU_INGEST_DIR (default <BLSU_DB>.ingest): .csv and .sav "
-        "files are converted in chunks, canonical Parquet is used in place. Files ingested "
+        "files are converted in chunks, canonical Parquet is hard-linked. Files ingested "
         "before with the same size and modification time are not read again.",
         epilog=ENV_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -268,9 +268,9 @@ def decide(
         plan.other_files.append("vars changed: every model rebuilt")
         everything = True
     if record.raw_dir != current.raw_dir:
-        # the staging views name the files by path: every model is rebuilt on the new folder
-        plan.other_files.append(f"raw folder moved from {record.raw_dir}: every model rebuilt")
-        everything = True
+        # the warehouse reads the ingested files, never the raw folder: only the file inventory
+        # (and the record) are renewed
+        plan.other_files.append(f"raw folder moved from {record.raw_dir}")
     if not plan.changes and not plan.other_files and record.inputs != current.inputs:
         return RefreshPlan(full=True, reason="raw files differ from the warehouse's record"), True
     return plan, everything

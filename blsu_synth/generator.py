@@ -495,11 +495,6 @@ def validate_options(size: str, fmt: str) -> None:
         raise GeneratorError(f"unknown size preset {size!r}; choose one of {', '.join(PRESETS)}")
     if fmt not in FORMATS:
         raise GeneratorError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if size == "national" and fmt == "sav":
-        raise GeneratorError(
-            "the national size cannot be written as .sav (SPSS files are written whole, "
-            "which does not fit in memory at 24 million people); use --format parquet or csv"
-        )
 
 
 def generate(

@@ -1,6 +1,9 @@
-"""File layout of the raw-extract contract: folders, file names and columns per dataset."""
+"""File layout of the synthetic extracts: the years written, and the folders, file names and
+columns of the raw-extract contract as the loader defines them (`blsu.loader.datasets`)."""
 
 from __future__ import annotations
+
+from blsu.loader.datasets import DATASETS as CONTRACT
 
 REGISTER_YEAR = 2023
 OM_YEARS = tuple(range(2001, 2022))
@@ -8,69 +11,36 @@ POLICE_YEARS = tuple(range(2010, 2024))
 POLICE_EXTRA_YEARS = (2009,)  # outside the study window
 
 COLUMNS: dict[str, list[str]] = {
-    "GBAPERSOONTAB": [
-        "RINPERSOONS",
-        "RINPERSOON",
-        "GBAGESLACHT",
-        "GBAGEBOORTEJAAR",
-        "GBAGEBOORTEMAAND",
-        "GBAGENERATIE",
-        "GBAHERKOMSTGROEPERING",
-    ],
-    "GBAOVERLIJDENTAB": ["RINPERSOONS", "RINPERSOON", "GBADATUMOVERLIJDEN"],
-    "OMZAKEN": [
-        "RINPERSOONS",
-        "RINPERSOON",
-        "OMZAAKNUMMER",
-        "OMINSCHRIJVINGSDATUM",
-        "OMPLEEGDATUM",
-        "FEITCODE",
-    ],
-    "BLSU_STEEKPROEF": [
-        "RINPERSOONS",
-        "RINPERSOON",
-        "OMZAAKNUMMER",
-        "PLEEGDATUM_EERSTE_MH",
-        "DADERPROFIEL",
-    ],
-    "AO_2015_2021": ["RINPERSOONS", "RINPERSOON", "AOJAAR", "AOREGELING", "AODIAGNOSECODE"],
-    "CIZ_2017_2021": ["RINPERSOONS", "RINPERSOON", "CIZBESLUITDATUM", "CIZZZP"],
-    "WSW_2015_2021": ["RINPERSOONS", "RINPERSOON", "WSWJAAR", "WSWHANDICAPCODE"],
-    "SLOAANG": [
-        "RINPERSOONS",
-        "RINPERSOON",
-        "VOORVALNUMMER",
-        "ROL",
-        "FEITCODE",
-        "PLEEGDATUM",
-        "REGISTRATIEDATUM",
-    ],
+    name: list(spec.required_columns) for name, spec in CONTRACT.items()
 }
 
 DATASETS: tuple[str, ...] = tuple(COLUMNS)
+LVB_FOLDERS = {"AO": "AO_2015_2021", "CIZ": "CIZ_2017_2021", "WSW": "WSW_2015_2021"}
+
+
+def _file(dataset: str, year: int | None = None, version: int | None = None) -> tuple[str, str]:
+    return dataset, CONTRACT[dataset].file_stem(year, version)
 
 
 def register_file(version: int = 1) -> tuple[str, str]:
-    return "GBAPERSOONTAB", f"GBAPERSOON{REGISTER_YEAR}TABV{version}"
+    return _file("GBAPERSOONTAB", REGISTER_YEAR, version)
 
 
 def deaths_file(version: int = 1) -> tuple[str, str]:
-    return "GBAOVERLIJDENTAB", f"GBAOVERLIJDEN{REGISTER_YEAR}TABV{version}"
+    return _file("GBAOVERLIJDENTAB", REGISTER_YEAR, version)
 
 
 def om_file(year: int, version: int = 1) -> tuple[str, str]:
-    return "OMZAKEN", f"OMZAKEN{year}TABV{version}"
+    return _file("OMZAKEN", year, version)
 
 
 def police_file(year: int, version: int = 1) -> tuple[str, str]:
-    return "SLOAANG", f"SLOAANG{year}CBKV{version}"
+    return _file("SLOAANG", year, version)
 
 
 def sample_file() -> tuple[str, str]:
-    return "BLSU_STEEKPROEF", "BLSU_STEEKPROEF"
+    return _file("BLSU_STEEKPROEF")
 
 
 def lvb_file(source: str, version: int = 1) -> tuple[str, str]:
-    folder = {"AO": "AO_2015_2021", "CIZ": "CIZ_2017_2021", "WSW": "WSW_2015_2021"}[source]
-    stem = {"AO": "AO2015_2021", "CIZ": "CIZ2017_2021", "WSW": "WSW2015_2021"}[source]
-    return folder, f"{stem}V{version}"
+    return _file(LVB_FOLDERS[source], version=version)

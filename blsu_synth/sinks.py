@@ -1,9 +1,9 @@
 """Streaming writers for the three file formats of the raw-extract contract.
 
 Every file is written through a `Sink` that accepts pyarrow tables (all string columns) chunk by
-chunk. Parquet and CSV stream to disk; SPSS (.sav) has no append mode in pyreadstat, so the sav sink
-buffers its file and writes it on close, then overwrites the creation date/time in the header with
-a fixed value so that identical input gives identical bytes.
+chunk. All three stream to disk; SPSS (.sav) through the project's own writer (pyreadstat writes
+whole files only), with a fixed creation date and time so that identical input gives identical
+bytes.
 """
 
 from __future__ import annotations
@@ -16,12 +16,6 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 FORMATS: tuple[str, ...] = ("parquet", "csv", "sav")
-
-# SPSS system-file header: creation date (9 bytes, "dd mmm yy") at offset 92 and creation time
-# (8 bytes, "hh:mm:ss") at offset 101.
-_SAV_DATE_OFFSET = 92
-_SAV_FIXED_STAMP = b"01 Jan 2400:00:00"
-
 
 class Sink(Protocol):
     rows: int
@@ -74,39 +68,24 @@ class CsvSink(_ArrowStreamSink):
 
 
 class SavSink:
-    """SPSS system file: buffered, written on close with a fixed header time stamp."""
+    """SPSS system file, streamed chunk by chunk (`blsu_synth.sav_writer`), fixed time stamp."""
 
     def __init__(self, path: Path, columns: list[str]) -> None:
+        from blsu_synth.sav_writer import SavWriter
+
         self.path = path
         self.schema = schema_of(columns)
-        self.rows = 0
-        self._parts: list[pa.Table] = []
+        self._writer = SavWriter(path, columns)
+
+    @property
+    def rows(self) -> int:
+        return self._writer.rows
 
     def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._parts.append(table.select(self.schema.names).cast(self.schema))
-            self.rows += table.num_rows
+        self._writer.write(table.select(self.schema.names).cast(self.schema))
 
     def close(self) -> None:
-        import pyreadstat
-
-        table = pa.concat_tables(self._parts) if self._parts else self.schema.empty_table()
-        frame = table.to_pandas()
-        for column in frame.columns:
-            frame[column] = frame[column].astype(object)
-        pyreadstat.write_sav(frame, str(self.path))
-        neutralise_sav_timestamp(self.path)
-        self._parts = []
-
-
-def neutralise_sav_timestamp(path: Path) -> None:
-    """Overwrite the creation date and time of a .sav header with 01 Jan 24 00:00:00."""
-    with path.open("r+b") as fh:
-        head = fh.read(4)
-        if head not in (b"$FL2", b"$FL3"):
-            raise ValueError(f"{path}: not an SPSS system file (header {head!r})")
-        fh.seek(_SAV_DATE_OFFSET)
-        fh.write(_SAV_FIXED_STAMP)
+        self._writer.close()
 
 
 def open_sink(fmt: str, path_without_ext: Path, columns: list[str]) -> Sink:

@@ -21,24 +21,80 @@ staged_rows as (
     {%- endif %}
 ),
 
-distinct_rows as (
-    select
-        *,
-        count(*) as n_copies
-    from staged_rows
-    group by all
-),
-
-per_file as (
+{#-
+    Duplicates are found through a 64-bit hash of the whole row (an integer group-by instead of
+    one over every text column of tens of millions of rows); only rows whose hash occurs more
+    than once in their file, true copies or hash collisions, are then grouped on their columns,
+    so the count is exact.
+-#}
+hashed_rows as (
     select
         file_year,
         source_file,
         file_version,
         file_signature,
-        sum(n_copies) as n_rows,
+        hash(staged_rows) as row_hash
+    from staged_rows
+),
+
+per_hash as (
+    select
+        file_year,
+        source_file,
+        file_version,
+        file_signature,
+        row_hash,
+        count(*) as n_hash_rows
+    from hashed_rows
+    group by file_year, source_file, file_version, file_signature, row_hash
+),
+
+shared_hashes as (
+    select
+        file_year,
+        row_hash
+    from per_hash
+    where n_hash_rows > 1
+),
+
+shared_rows as (
+    select staged_rows.*
+    from staged_rows
+    semi join shared_hashes
+        on
+            staged_rows.file_year is not distinct from shared_hashes.file_year
+            and hash(staged_rows) = shared_hashes.row_hash
+),
+
+copies as (
+    select
+        *,
+        count(*) as n_copies
+    from shared_rows
+    group by all
+),
+
+duplicates as (
+    select
+        file_year,
         sum(n_copies - 1) as n_duplicate_rows
-    from distinct_rows
-    group by file_year, source_file, file_version, file_signature
+    from copies
+    group by file_year
+),
+
+per_file as (
+    select
+        per_hash.file_year,
+        per_hash.source_file,
+        per_hash.file_version,
+        per_hash.file_signature,
+        sum(per_hash.n_hash_rows) as n_rows,
+        coalesce(any_value(duplicates.n_duplicate_rows), 0) as n_duplicate_rows
+    from per_hash
+    left join duplicates
+        on per_hash.file_year is not distinct from duplicates.file_year
+    group by
+        per_hash.file_year, per_hash.source_file, per_hash.file_version, per_hash.file_signature
 ),
 
 final as (

@@ -18,14 +18,16 @@ PERSON_KEY: tuple[str, ...] = ("RINPERSOONS", "RINPERSOON")
 class DatasetSpec:
     """One dataset folder of the raw-extract contract.
 
-    `pattern` is matched case-insensitively against the file name without its extension and
-    may define the named groups `year` and `version`; a missing group means the value is null.
+    `stem` is the file name without its extension, with the placeholders `{year}` (four
+    digits) and `{version}` (a number) where the name has them: the generator writes names with
+    `file_stem`, and the loader matches names case-insensitively against `pattern`, made from
+    it (a placeholder the stem lacks means the value is null).
     `source` is the dbt source table (`source('cbs', ...)`); `date_columns` are YYYYMMDD columns
     of which at least one value per file must parse (a whole column that fails is an error).
     """
 
     name: str
-    pattern: str
+    stem: str
     version_rule: VersionRule
     required_columns: tuple[str, ...]
     source: str
@@ -36,9 +38,20 @@ class DatasetSpec:
         """True for datasets with one file per year, loaded and replaced year by year."""
         return self.version_rule == "per_year"
 
+    @property
+    def pattern(self) -> str:
+        """The regular expression of the file-name stem, with the groups `year` and `version`."""
+        parts = re.split(r"(\{year\}|\{version\})", self.stem)
+        groups = {"{year}": r"(?P<year>\d{4})", "{version}": r"(?P<version>\d+)"}
+        return "".join(groups.get(part, re.escape(part)) for part in parts)
+
     def match(self, stem: str) -> re.Match[str] | None:
         """Match a file-name stem against the dataset's pattern."""
         return re.fullmatch(self.pattern, stem, flags=re.IGNORECASE)
+
+    def file_stem(self, year: int | None = None, version: int | None = None) -> str:
+        """The stem of the file of `year` and `version` (those the stem has)."""
+        return self.stem.format(year=year, version=version)
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -46,7 +59,7 @@ DATASETS: dict[str, DatasetSpec] = {
     for spec in (
         DatasetSpec(
             "GBAPERSOONTAB",
-            r"GBAPERSOON(?P<year>\d{4})TABV(?P<version>\d+)",
+            "GBAPERSOON{year}TABV{version}",
             "latest",
             (
                 *PERSON_KEY,
@@ -60,7 +73,7 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "GBAOVERLIJDENTAB",
-            r"GBAOVERLIJDEN(?P<year>\d{4})TABV(?P<version>\d+)",
+            "GBAOVERLIJDEN{year}TABV{version}",
             "latest",
             (*PERSON_KEY, "GBADATUMOVERLIJDEN"),
             "gbaoverlijdentab",
@@ -68,7 +81,7 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "OMZAKEN",
-            r"OMZAKEN(?P<year>\d{4})TABV(?P<version>\d+)",
+            "OMZAKEN{year}TABV{version}",
             "per_year",
             (*PERSON_KEY, "OMZAAKNUMMER", "OMINSCHRIJVINGSDATUM", "OMPLEEGDATUM", "FEITCODE"),
             "omzaken",
@@ -76,7 +89,7 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "BLSU_STEEKPROEF",
-            r"BLSU_STEEKPROEF",
+            "BLSU_STEEKPROEF",
             "latest",
             (*PERSON_KEY, "OMZAAKNUMMER", "PLEEGDATUM_EERSTE_MH", "DADERPROFIEL"),
             "blsu_steekproef",
@@ -84,14 +97,14 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "AO_2015_2021",
-            r"AO2015_2021V(?P<version>\d+)",
+            "AO2015_2021V{version}",
             "latest",
             (*PERSON_KEY, "AOJAAR", "AOREGELING", "AODIAGNOSECODE"),
             "ao_2015_2021",
         ),
         DatasetSpec(
             "CIZ_2017_2021",
-            r"CIZ2017_2021V(?P<version>\d+)",
+            "CIZ2017_2021V{version}",
             "latest",
             (*PERSON_KEY, "CIZBESLUITDATUM", "CIZZZP"),
             "ciz_2017_2021",
@@ -99,14 +112,14 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         DatasetSpec(
             "WSW_2015_2021",
-            r"WSW2015_2021V(?P<version>\d+)",
+            "WSW2015_2021V{version}",
             "latest",
             (*PERSON_KEY, "WSWJAAR", "WSWHANDICAPCODE"),
             "wsw_2015_2021",
         ),
         DatasetSpec(
             "SLOAANG",
-            r"SLOAANG(?P<year>\d{4})CBKV(?P<version>\d+)",
+            "SLOAANG{year}CBKV{version}",
             "per_year",
             (
                 *PERSON_KEY,

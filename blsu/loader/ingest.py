@@ -5,9 +5,13 @@ every used file against the raw-extract contract (required columns, person keys,
 errors name the file, column and row) and makes it available in one canonical form: Parquet with
 every column as text under its upper-case contract name.
 
-- A Parquet file already in that form is used where it lies (validated, never copied).
+- A Parquet file already in that form is validated and hard-linked into the ingest folder (no
+  copy of its bytes; copied only when the ingest folder lies on another file system).
 - Any other file (.csv, .sav, Parquet with numeric or lower-case columns) is converted, batch by
-  batch (bounded memory), into `<ingest folder>/<DATASET>/<stem>.<signature>.parquet`.
+  batch (bounded memory), into the ingest folder.
+
+Either way the canonical file is `<ingest folder>/<DATASET>/<stem>.<signature>.parquet`, so what
+the warehouse reads after the build never depends on where the raw folder lies.
 
 Each dataset folder of the ingest folder keeps its inventory (`_inventory.json`): per file its
 year, version, status, rows, signature and canonical path. A file whose name and signature
@@ -24,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,7 +48,7 @@ from blsu.loader.readers import (
 
 MANIFEST = "_inventory.json"
 INGEST_VARIABLE = "BLSU_INGEST_DIR"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 Say = Callable[[str], None]
 
 
@@ -101,27 +106,38 @@ def _signature_tag(signature: str) -> str:
 def convert_or_validate(entry: FileEntry, spec: DatasetSpec, folder: Path) -> tuple[Path, int]:
     """Read one used file once, with every check; returns its canonical path and rows.
 
-    A canonical Parquet file is validated only; any other file is written, batch by batch, to a
-    temporary file that is renamed into place when complete.
+    A canonical Parquet file is validated, then linked into the ingest folder; any other file is
+    written, batch by batch, to a temporary file that is renamed into place when complete.
     """
     columns = read_columns(entry.path)
     check_required_columns(entry.path, columns, spec)
     schema = file_schema(columns, spec)
     batches = _read_file(entry, schema, spec)
-    if is_canonical(entry.path):
-        return entry.path, sum(batch.num_rows for batch in batches)
     target = folder / f"{entry.path.stem}.{_signature_tag(entry.signature)}.parquet"
     partial = target.with_name(f".{target.name}.partial")
     rows = 0
     try:
-        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
-            for batch in batches:
-                writer.write_batch(batch)
-                rows += batch.num_rows
+        if is_canonical(entry.path):
+            rows = sum(batch.num_rows for batch in batches)
+            _link_or_copy(entry.path, partial)
+        else:
+            with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
     return target, rows
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to `source` (the same bytes, no copy), or a copy across file systems."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
@@ -133,14 +149,23 @@ def read_manifest(folder: Path) -> dict[str, dict[str, object]]:
         return {}
     if data.get("version") != MANIFEST_VERSION:
         return {}
-    return {row["file_name"]: row for row in data.get("files", [])}
+    rows = {}
+    for row in data.get("files", []):
+        if row.get("canonical"):  # stored by name: the ingest folder may move with the warehouse
+            row["canonical"] = str(folder / Path(str(row["canonical"])).name)
+        rows[row["file_name"]] = row
+    return rows
 
 
 def _write_manifest(folder: Path, files: list[IngestedFile]) -> None:
+    rows = []
+    for f in files:
+        row = asdict(f)
+        if f.canonical:
+            row["canonical"] = Path(f.canonical).name
+        rows.append(row)
     partial = folder / f".{MANIFEST}.partial"
-    partial.write_text(
-        json.dumps({"version": MANIFEST_VERSION, "files": [asdict(f) for f in files]}, indent=1)
-    )
+    partial.write_text(json.dumps({"version": MANIFEST_VERSION, "files": rows}, indent=1))
     partial.replace(folder / MANIFEST)
 
 

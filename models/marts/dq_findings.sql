@@ -24,7 +24,7 @@ raw_files as (
 ),
 
 {#-
-    The staged datasets and int_persons are read by several findings each. `not materialized`
+    The staged datasets are read by several findings each. `not materialized`
     keeps DuckDB from copying them (tens of millions of rows at national size) into a
     temporary result: each finding scans only the columns it needs.
 -#}
@@ -56,8 +56,8 @@ profiles as (
     select * from {{ ref('profiles') }}
 ),
 
-persons as not materialized (
-    select * from {{ ref('int_persons') }}
+register_counts as (
+    select * from {{ ref('int_register_person_counts') }}
 ),
 
 sample_members as (
@@ -116,26 +116,20 @@ unlinkable as (
 ),
 
 duplicate_persons as (
-    {#-
-        Linked rows minus distinct linked keys. int_persons holds exactly one row per distinct
-        linked key, so its row count replaces a count(distinct ...) over the whole register.
-    -#}
+    {#- linked rows minus distinct linked keys (int_register_person_counts) -#}
     select
         'GBAPERSOONTAB' as dataset,
         'duplicate person keys (extra rows ignored)' as finding,
-        (
-            select count(*) from stg_cbs__persons
-            where rinpersoons = 'R'
-        )
-        - (select count(*) from persons) as n_records
+        n_linked_rows - n_linked_persons as n_records
+    from register_counts
 ),
 
 unknown_values as (
     select
         'GBAPERSOONTAB' as dataset,
         'linked persons with unknown sex or birth year (not eligible as control)' as finding,
-        count(*) filter (where sex is null or birth_year is null) as n_records
-    from persons
+        n_unknown_sex_or_birth_year as n_records
+    from register_counts
     union all
     select
         'GBAOVERLIJDENTAB',

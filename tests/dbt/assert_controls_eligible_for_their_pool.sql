@@ -10,7 +10,7 @@ om_cases as (
 ),
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_study_cell_persons') }}
 ),
 
 study_om_cases as (

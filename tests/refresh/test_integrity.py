@@ -176,15 +176,20 @@ def test_removed_newer_version_is_a_change_like_a_landing(site: Site) -> None:
     assert in_step(site)
 
 
-def test_moved_raw_folder_rebuilds_the_views_on_the_new_folder(site: Site) -> None:
+def test_moved_raw_folder_leaves_the_warehouse_readable(site: Site) -> None:
+    views = query(site.db, "select sql from duckdb_views() where schema_name = 'staging'")
+    assert not any(str(site.raw) + "/" in sql for (sql,) in views)  # no raw file by its path
+    persons = query(site.db, "select count(*) from staging.stg_cbs__persons")
+    study = query(site.db, "select count(*) from marts.fct_study_persons")
     moved = site.root / "moved"
     shutil.move(site.raw, moved)
+    assert query(site.db, "select count(*) from staging.stg_cbs__persons") == persons
+    assert query(site.db, "select count(*) from marts.fct_study_persons") == study
     proc = site.blsu("refresh", BLSU_RAW_DIR=str(moved))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "raw folder moved" in proc.stdout
-    views = query(site.db, "select sql from duckdb_views() where schema_name = 'staging'")
-    assert not any(str(site.raw) + "/" in sql for (sql,) in views)
     assert query(site.db, "select count(*) > 0 from staging.stg_cbs__sheltered_work") == [(True,)]
+    assert site.blsu("refresh", BLSU_RAW_DIR=str(moved)).returncode == 3
 
 
 # --- 4. drift between warehouse and results, concurrency ---------------------------------------

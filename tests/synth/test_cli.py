@@ -49,11 +49,6 @@ def test_unwritable_output_folder_is_an_error(
     assert "cannot write" in capsys.readouterr().err
 
 
-def test_national_size_refuses_sav(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--out", str(tmp_path / "n"), "--size", "national", "--format", "sav"]) == 1
-    assert "sav" in capsys.readouterr().err
-
-
 def test_out_defaults_to_blsu_raw_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BLSU_RAW_DIR", str(tmp_path / "env_raw"))
     assert main(["--size", "small", "--quiet"]) == 0

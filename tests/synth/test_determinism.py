@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from blsu_synth import generate
-from blsu_synth.sinks import neutralise_sav_timestamp
 
 
 def _bytes(root: Path) -> dict[str, bytes]:
@@ -40,13 +39,3 @@ def test_other_seed_gives_different_files(tmp_path: Path, small_parquet: Path) -
 def test_sav_header_creation_stamp_is_fixed(small_by_format: dict[str, Path]) -> None:
     sav = small_by_format["sav"] / "BLSU_STEEKPROEF" / "BLSU_STEEKPROEF.sav"
     assert sav.read_bytes()[92:109] == b"01 Jan 2400:00:00"
-
-
-def test_neutralising_the_sav_stamp_overwrites_date_and_time_only(tmp_path: Path) -> None:
-    path = tmp_path / "x.sav"
-    header = bytearray(b"$FL2" + b"p" * 88 + b"27 Nov 2621:55:10" + b"label" + b"\0" * 10)
-    path.write_bytes(bytes(header))
-    neutralise_sav_timestamp(path)
-    data = path.read_bytes()
-    assert data[92:109] == b"01 Jan 2400:00:00"
-    assert data[:92] == bytes(header[:92]) and data[109:] == bytes(header[109:])

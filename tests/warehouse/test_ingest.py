@@ -70,11 +70,13 @@ def test_typed_parquet_is_converted_to_text_under_upper_case_names(tmp_path: Pat
     assert Path(str(canonical)).parent == tmp_path / "ingest" / "SLOAANG"
 
 
-def test_canonical_parquet_is_used_in_place(tmp_path: Path) -> None:
+def test_canonical_parquet_is_linked_not_copied(tmp_path: Path) -> None:
     path = write_parquet(tmp_path / "raw", "SLOAANG2015CBKV1.parquet", pa.table(sloaang_rows()))
     (found,) = ingest(tmp_path)
-    assert (found.canonical, found.n_rows, found.state) == (str(path), 2, "new")
-    assert list((tmp_path / "ingest" / "SLOAANG").glob("*.parquet")) == []
+    assert (found.n_rows, found.state) == (2, "new")
+    canonical = Path(str(found.canonical))
+    assert canonical.parent == tmp_path / "ingest" / "SLOAANG"
+    assert canonical.stat().st_ino == path.stat().st_ino  # the same bytes: a hard link
 
 
 def test_csv_and_later_versions_states_and_one_read(tmp_path: Path) -> None:

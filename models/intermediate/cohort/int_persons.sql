@@ -4,7 +4,12 @@
     (an integer group-by instead of a window over 24 million text keys); every row whose hash
     occurs more than once, a true duplicate or a hash collision, is then ranked on the key
     itself, so the result is exact.
+
+    A view: the register (24 million persons at national size) is never copied. It is read
+    whole by int_study_cell_persons (the part of the register the study can use, a table) and by
+    the register findings of dq_findings.
 -#}
+{{ config(materialized='view') }}
 with
 
 persons as (

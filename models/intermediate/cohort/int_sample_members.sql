@@ -5,7 +5,7 @@ sample as (
 ),
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_study_cell_persons') }}
 ),
 
 om_cases as (

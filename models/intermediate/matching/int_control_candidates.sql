@@ -7,7 +7,7 @@
 with
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_study_cell_persons') }}
 ),
 
 sample as (

@@ -9,7 +9,7 @@ matched as (
 ),
 
 persons as (
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_study_cell_persons') }}
 ),
 
 offenders as (
