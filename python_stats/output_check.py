@@ -47,7 +47,10 @@ GROUP_COLUMNS = {"k", "group", "n_assigned", "n_total", "assigned_share_pct", "s
 CURVE_COLUMNS = {"group", "age", "expected", "lower", "upper", "observed_mean", "n_observed"}
 CROSS_COLUMNS = {"stated_profile", "estimated_profile", "n"}
 AGREEMENT_COLUMNS = {"statistic", "value", "ci_low", "ci_high"}
-AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0}
+AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0,
+                      "cohens_kappa_range": 2}
+#: Agreement statistics that need only the cross table's diagonal and its margins.
+DIAGONAL_STATISTICS = ("cohens_kappa", "percent_agreement", "cohens_kappa_range")
 PCT_DECIMALS = 1
 RATIO_DECIMALS = 2
 SHARE_DECIMALS = 4
@@ -394,21 +397,29 @@ class Checker:
                              f"{key} {value}: the only withheld cell of its line")
 
     def agreement(self, file: str, frame: pd.DataFrame) -> None:
-        """trajectory_agreement.csv: statistics of the rounded cross table, only when none of
-        its cells is withheld."""
+        """trajectory_agreement.csv: statistics of shown numbers only. With every cell of the
+        cross table shown, all of them; with a cell withheld, kappa (or its range) and the
+        percent agreement, which need only the diagonal (shown, or bounded by the shown cells
+        of its row and column) and the rounded margins, never the adjusted Rand index (it
+        needs every cell)."""
         for i, rec in enumerate(frame.to_dict("records"), start=1):
             places = AGREEMENT_DECIMALS.get(rec["statistic"], 2)
+            from_diagonal = (rec["statistic"] in DIAGONAL_STATISTICS
+                             and self.cross_withheld is not None)
             for column in ("value", "ci_low", "ci_high"):
                 if rec[column] == "":
                     self.add(file, i, column, "", "suppressed",
-                             "withheld: a cell of the cross table is withheld")
-                elif self.cross_withheld is not False:
-                    self.add(file, i, column, rec[column], "finding",
-                             "an agreement statistic of a cross table with a withheld cell "
-                             "(or without its cross table beside it)")
-                else:
+                             "withheld: it needs a withheld cell of the cross table")
+                elif self.cross_withheld is False:
                     self.decimals(file, i, column, rec[column], places,
                                   "statistic of the rounded cross table, every cell shown")
+                elif from_diagonal:
+                    self.decimals(file, i, column, rec[column], places,
+                                  "statistic of the shown diagonal and rounded margins")
+                else:
+                    self.add(file, i, column, rec[column], "finding",
+                             "an agreement statistic that needs a withheld cell "
+                             "(or without its cross table beside it)")
 
     def generic(self, file: str, frame: pd.DataFrame) -> None:
         """A hand-made table: counts, shares beside their n; any other number is a finding."""

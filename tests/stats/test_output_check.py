@@ -253,7 +253,7 @@ def unrounded_assigned_count(folder: Path) -> None:
 
 
 TRAJECTORY_LEAKS = {
-    "agreement of a table with withheld cells": (
+    "the Rand index of a table with withheld cells": (
         "trajectory_agreement.csv", kappa_beside_a_withheld_cell),
     "the only withheld cell of a row": (
         "trajectory_agreement_table.csv", lone_withheld_cross_cell),
