@@ -44,30 +44,29 @@ PRESETS: dict[str, SizePreset] = {
 
 @dataclass(frozen=True)
 class AgeCurve:
-    """Expected OM cases per year at age a of one profile: a log-quadratic bump with a cubic term.
+    """Expected OM cases per year at age a of one profile: a log-quadratic bump,
 
-    log rate(a) = log(peak_rate) - (a - peak_age)^2 / (2 width^2) + cubic * ((a - peak_age)/10)^3,
-    a polynomial of degree 3 in age (the coefficients in t = (a - 20) / 10 are in the manifest).
-    Without the cubic term the rate is at least half its peak from peak_age - 1.18 width to
-    peak_age + 1.18 width.
+    log rate(a) = log(peak_rate) - (a - peak_age)^2 / (2 width^2),
+
+    a polynomial in age of degree 2 (within the trajectory model's cubic; the coefficients in
+    t = (a - 20) / 10 are in the manifest). The rate is at least half its peak from
+    peak_age - 1.18 width to peak_age + 1.18 width.
     """
 
     peak_rate: float
     peak_age: float
     width: float
-    cubic: float = 0.0
 
     def log_rate(self, age: np.ndarray) -> np.ndarray:
         """log expected cases per year at each age (years)."""
         d = np.asarray(age, dtype=float) - self.peak_age
-        return math.log(self.peak_rate) - d**2 / (2 * self.width**2) + self.cubic * (d / 10) ** 3
+        return math.log(self.peak_rate) - d**2 / (2 * self.width**2)
 
     def coefficients(self) -> list[float]:
-        """The same polynomial as coefficients of t^0..t^3, t = (age - 20) / 10."""
-        t = np.linspace(-1.0, 2.0, 7)
-        return [
-            float(c) for c in np.polynomial.polynomial.polyfit(t, self.log_rate(20 + 10 * t), 3)
-        ]
+        """The same polynomial as coefficients of t^0, t^1, t^2 with t = (age - 20) / 10."""
+        shift = 20.0 - self.peak_age
+        w2 = self.width**2
+        return [math.log(self.peak_rate) - shift**2 / (2 * w2), -10 * shift / w2, -50 / w2]
 
 
 @dataclass(frozen=True)
