@@ -1,15 +1,15 @@
 """The study sample: offenders, their profiles, OM careers, LVB indications and victimisations.
 
-Careers are built backwards from the first human-trafficking (HT) offence date H:
-- H lies in 2013-01-01..2017-06-30 for offenders eligible for the recent-victimisation measure and
-  in 2008-01-01..2012-12-31 otherwise (the HT case is registered 14-180 days later, 2008-2017).
-- The gap g between the first offence F and H is a Beta-distributed fraction of the time
-  available since 2001-01-01 (OM data start), with mean fixed so that E[g] equals the profile's
-  mean age at first HT minus mean age at first offence (over non-starters). So F >= 2001.
-- The age at first offence a1 ~ Normal (>= 12.5); the birth month is the month start nearest to
-  F - a1, so ages measured from the 1st of the birth month are unbiased.
-- Cases before H: the first on F, the others uniform between F and H; cases after H within the
-  profile's span.
+Careers follow one age curve per profile (params.ProfileShape, params.AgeCurve):
+- The first human-trafficking (HT) offence date H lies in 2013-01-01..2017-06-30 for offenders
+  eligible for the recent-victimisation measure and in 2008-01-01..2012-12-31 otherwise (the HT
+  case is registered 14-180 days later); the age at H is Normal and fixes the birth month (the
+  1st, so ages measured from the 1st of the birth month are exact).
+- Every other OM case comes from a Poisson process in age with the profile's rate over the ages
+  the offender is observed (2001-01-01..2021-12-31, from age 12): the counts before and after H
+  are Poisson with the curve's expected count over each stretch, the ages drawn with density
+  proportional to the rate. A fixed number of offenders (those starting with HT) has no case
+  before H, picked with weights the odds of a Poisson zero; the others have at least one.
 Binary person-level traits of this small group (victim, recent victimisation, LVB) use exact
 counts per profile (round(rate * n)) at random positions, so the realised shares equal the
 targets up to rounding; the remaining draws (counts, categories, dates) are random.
@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from blsu_synth.omcases import OM_FIRST_DAY, OM_LAST_CASE_DAY, case_rows
+from blsu_synth.omcases import OM_FIRST_DAY, OM_LAST_DAY, case_rows
 from blsu_synth.params import (
     GROUP_RATES,
     IMPERFECTIONS,
     OFFENDER_SHARE_WOMEN,
     PROFILE_SHAPES,
     PROFILES,
+    ProfileShape,
 )
 from blsu_synth.police import (
     RATE_GROUPS,
@@ -40,12 +41,13 @@ from blsu_synth.police import (
     known_pleeg_flags,
 )
 from blsu_synth.rows import Rows, rank_within
-from blsu_synth.text import date_parts, day, minus_years
+from blsu_synth.text import date_from_parts, date_parts, day, minus_years
 
 YEAR = 365.25
 ELIGIBLE_FIRST, ELIGIBLE_LAST = day("2013-01-01"), day("2017-06-30")
 EARLY_FIRST, EARLY_LAST = day("2008-01-01"), day("2012-12-31")
-BETA_CONCENTRATION = 12.0
+#: Youngest age of a case (criminal responsibility) and of the first HT offence.
+MIN_AGE, MIN_AGE_HT = 12.0, 16.0
 
 
 @dataclass
@@ -92,52 +94,94 @@ def _uniform_days(rng: np.random.Generator, lo: int, hi: int, n: int) -> np.ndar
     return rng.integers(lo, hi + 1, n).astype(np.int64)
 
 
-def _career(rng: np.random.Generator, profile: str, eligible: np.ndarray) -> dict[str, np.ndarray]:
-    """H, first offence day, birth year/month and case dates for one profile's offenders."""
-    shape = PROFILE_SHAPES[profile]
+#: Ages (years) at which the profiles' cumulative case intensity is tabulated for sampling.
+AGE_GRID = np.arange(0.0, 100.0, 1 / 120)
+
+
+def _cumulative_rate(shape: ProfileShape) -> np.ndarray:
+    """Expected cases from birth to each age of AGE_GRID (trapezoid rule on a 1/120-year grid)."""
+    rate = np.exp(shape.curve.log_rate(AGE_GRID))
+    steps = (rate[1:] + rate[:-1]) / 2 * np.diff(AGE_GRID)
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def _poisson_at_least_one(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
+    """Poisson counts conditioned on >= 1 (inverse CDF of the zero-truncated distribution)."""
+    u = rng.random(len(mean))
+    p0 = np.exp(-mean)
+    target = p0 + u * (1 - p0)
+    count = np.ones(len(mean), np.int64)
+    pmf = mean * p0
+    cdf = p0 + pmf
+    while (more := cdf < target).any():
+        count += more
+        pmf = np.where(more, pmf * mean / count, pmf)
+        cdf = cdf + np.where(more, pmf, 0.0)
+    return count
+
+
+def _starters(rng: np.random.Generator, expected: np.ndarray, k: int) -> np.ndarray:
+    """Exactly k offenders without a case before H, drawn with weights the odds of a Poisson zero.
+
+    Who starts with HT is then as the curve has it (short or quiet observation before H), while
+    their number is fixed.
+    """
+    mask = np.zeros(len(expected), dtype=bool)
+    if k:
+        odds = np.exp(-expected) / -np.expm1(-expected)
+        mask[rng.choice(len(expected), k, replace=False, p=odds / odds.sum())] = True
+    return mask
+
+
+def _case_ages(
+    rng: np.random.Generator, cum: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """n[i] ages in [lo[i], hi[i]) drawn with density proportional to the profile's rate."""
+    owner = np.repeat(np.arange(len(n)), n)
+    c_lo, c_hi = np.interp(lo, AGE_GRID, cum), np.interp(hi, AGE_GRID, cum)
+    target = c_lo[owner] + rng.random(len(owner)) * (c_hi - c_lo)[owner]
+    return owner, np.interp(target, cum, AGE_GRID)
+
+
+def _career(
+    rng: np.random.Generator, shape: ProfileShape, eligible: np.ndarray
+) -> dict[str, np.ndarray]:
+    """H, birth year/month and case dates for one profile's offenders (see ProfileShape)."""
     n = len(eligible)
-    s = shape.share_starting_with_ht
-    starter = exact_subset(rng, eligible, round(s * n))
     ht = np.where(
         eligible,
         _uniform_days(rng, ELIGIBLE_FIRST, ELIGIBLE_LAST, n),
         _uniform_days(rng, EARLY_FIRST, EARLY_LAST, n),
     )
-    avail = (ht - OM_FIRST_DAY) / YEAR - 0.1
-    gap_mean = (shape.mean_age_first_ht - shape.mean_age_first_offence) / (1 - s)
-    m = min(gap_mean / avail[~starter].mean(), 0.97) if (~starter).any() else 0.5
-    gap = np.maximum(avail * rng.beta(BETA_CONCENTRATION * m, BETA_CONCENTRATION * (1 - m), n), 0.3)
-    a1_mean = (shape.mean_age_first_offence - s * shape.mean_age_first_ht) / (1 - s)
-    a1 = np.maximum(rng.normal(a1_mean, shape.sd_age_first_offence, n), 12.5)
-    a_ht_starter = np.clip(
-        rng.normal(shape.mean_age_first_ht, max(shape.sd_age_first_ht_starters, 1.0), n), 16, 60
-    )
-    gap = np.where(starter, 0.0, gap)
-    a1 = np.where(starter, a_ht_starter, a1)
-    first = ht - np.round(gap * YEAR).astype(np.int64)
-    birth_ref = first - np.round(a1 * YEAR).astype(np.int64) + 15
-    by, bm, _ = date_parts(birth_ref)
+    age_ht = np.clip(rng.normal(shape.mean_age_first_ht, shape.sd_age_first_ht, n), MIN_AGE_HT, 60)
+    by, bm, _ = date_parts(ht - np.round(age_ht * YEAR).astype(np.int64) + 15)
+    birth = date_from_parts(by, bm, np.ones(n, np.int64))
 
-    n_before = np.where(
-        starter, 0, 1 + rng.poisson(max(shape.mean_cases_before_first_ht / (1 - s) - 1, 0), n)
+    def age(days: int | np.ndarray) -> np.ndarray:
+        return (days - birth) / YEAR
+
+    cum = _cumulative_rate(shape)
+    lo = np.maximum(age(OM_FIRST_DAY), MIN_AGE)
+    at_ht = age(ht)
+    hi = age(OM_LAST_DAY + 1)
+    expected_before = np.maximum(
+        np.interp(at_ht, AGE_GRID, cum) - np.interp(lo, AGE_GRID, cum), 1e-9
     )
-    n_after = rng.poisson(shape.mean_cases_after_first_ht, n)
-    # cases before H: first on F, others uniform in [F+1, H-1]
-    owner_b = np.repeat(np.arange(n), n_before)
-    rank_b = rank_within(n_before)
-    f_b, h_b = first[owner_b], ht[owner_b]
-    inner = f_b + 1 + (rng.random(len(owner_b)) * np.maximum(h_b - f_b - 1, 1)).astype(np.int64)
-    before_days = np.where(rank_b == 0, f_b, np.minimum(inner, h_b - 1))
-    # cases after H
-    owner_a = np.repeat(np.arange(n), n_after)
-    span = (
-        OM_LAST_CASE_DAY - ht
-        if shape.after_span_years is None
-        else np.minimum(ht + int(shape.after_span_years * YEAR), OM_LAST_CASE_DAY) - ht
+    starter = _starters(rng, expected_before, round(shape.share_starting_with_ht * n))
+    n_before = np.where(starter, 0, _poisson_at_least_one(rng, expected_before))
+    n_after = rng.poisson(np.interp(hi, AGE_GRID, cum) - np.interp(at_ht, AGE_GRID, cum))
+    owner_b, ages_b = _case_ages(rng, cum, lo, at_ht, n_before)
+    owner_a, ages_a = _case_ages(rng, cum, at_ht, hi, n_after)
+    before_days = np.clip(
+        birth[owner_b] + np.floor(ages_b * YEAR).astype(np.int64),
+        OM_FIRST_DAY,
+        ht[owner_b] - 1,
     )
-    u = rng.random(len(owner_a))
-    u = u**2 if shape.after_front_loaded else u
-    after_days = ht[owner_a] + 1 + (u * (span[owner_a] - 1)).astype(np.int64)
+    after_days = np.clip(
+        birth[owner_a] + np.floor(ages_a * YEAR).astype(np.int64),
+        ht[owner_a] + 1,
+        OM_LAST_DAY,
+    )
     return {
         "ht": ht,
         "birth_year": by,
@@ -172,7 +216,7 @@ def design_offenders(
     for k, name in enumerate(PROFILES):
         members = np.flatnonzero(profile == k)
         elig = exact_subset(rng, members, round(PROFILE_SHAPES[name].eligible_share * len(members)))
-        c = _career(rng, name, elig)
+        c = _career(rng, PROFILE_SHAPES[name], elig)
         ht[members], eligible[members] = c["ht"], elig
         birth_year[members], birth_month[members] = c["birth_year"], c["birth_month"]
         lvb[members] = exact_subset(rng, members, round(GROUP_RATES[name].lvb * len(members)))

@@ -8,7 +8,10 @@ to the manifest.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
+
+import numpy as np
 
 from blsu.project import codes
 from blsu_synth.codes import CATEGORIES
@@ -41,41 +44,74 @@ PRESETS: dict[str, SizePreset] = {
 
 
 @dataclass(frozen=True)
-class ProfileShape:
-    """Career shape of one offender profile (ages in years, counts in OM cases).
+class AgeCurve:
+    """Expected OM cases per year at age a of one profile: a log-quadratic bump,
 
-    `mean_age_first_offence`, `mean_age_first_ht` and `mean_cases_before_first_ht` are means over
-    all offenders of the profile, as the warehouse measures them in `fct_offender_careers`.
-    Published values: incidenteel 23.2 / 30.4 / 2.0 (29% start with HT), vroeg_piek 15.1 / 22.2,
-    continu 14.4 and 22.4 cases before HT. Unpublished values are chosen to fit the profile's
-    peak ages (vroeg_piek 15-22, laat_piek 22-33). `mean_cases_after_first_ht` is chosen so that
-    the expected share of all offender cases is 9% for incidenteel and 40% for continu:
-    227*(2.0+1+0.5) = 794.5, 176*(8+1+5) = 2464, 132*(5+1+9.4) = 2032.8, 95*(22.4+1+13.8) = 3534;
-    total 8825 -> 9.0% and 40.0%.
-    `eligible_share`: share whose first HT offence is on or after 2013-01-01 (recent-victimisation
-    eligible): 120/227, 60/176, 45/132, 35/95 -> 260 of 630 (41%).
-    `after_span_years`: later cases fall within this many years after the first HT offence
-    (None: up to the end of the OM window); `after_front_loaded` squeezes them towards the start.
+    log rate(a) = log(peak_rate) - (a - peak_age)^2 / (2 width^2),
+
+    a polynomial in age of degree 2 (within the trajectory model's cubic; the coefficients in
+    t = (a - 20) / 10 are in the manifest). The rate is at least half its peak from
+    peak_age - 1.18 width to peak_age + 1.18 width.
+    """
+
+    peak_rate: float
+    peak_age: float
+    width: float
+
+    def log_rate(self, age: np.ndarray) -> np.ndarray:
+        """log expected cases per year at each age (years)."""
+        d = np.asarray(age, dtype=float) - self.peak_age
+        return math.log(self.peak_rate) - d**2 / (2 * self.width**2)
+
+    def coefficients(self) -> list[float]:
+        """The same polynomial as coefficients of t^0, t^1, t^2 with t = (age - 20) / 10."""
+        shift = 20.0 - self.peak_age
+        w2 = self.width**2
+        return [math.log(self.peak_rate) - shift**2 / (2 * w2), -10 * shift / w2, -50 / w2]
+
+
+@dataclass(frozen=True)
+class ProfileShape:
+    """How one offender profile's OM career is drawn (ages in years, counts in OM cases).
+
+    Every offender of the profile has the OM cases of one shared age curve (`curve`): a Poisson
+    process in age with that rate over the ages at which they are observed (the OM window
+    2001-2021, from age 12; offenders are alive throughout). On top comes the first human-
+    trafficking (HT) case on day H, in 2013-01-01..2017-06-30 for the `eligible_share` eligible
+    for the recent-victimisation measure and in 2008-01-01..2012-12-31 otherwise; the age at H is
+    Normal(`mean_age_first_ht`, `sd_age_first_ht`) and fixes the birth month. Exactly
+    round(`share_starting_with_ht` * n) offenders have no case before H; the others have at least
+    one (the count before H is then the curve's Poisson count conditioned on >= 1).
+
+    `mean_age_first_offence` and `mean_cases_before_first_ht` are not drawn but follow from the
+    curve, the age at H and the observation window; the curves are calibrated (by simulation of
+    100,000 offenders per profile) so that their expectations, as the warehouse measures them in
+    `fct_offender_careers`, are the published ones: incidenteel 23.2 / 30.4 / 2.0 (29% start with
+    HT), vroeg_piek 15.1 / 22.2, continu 14.4 and 22.4 cases before HT. Unpublished values fit
+    the profiles' peak ages (vroeg_piek 15-22, laat_piek 22-33). The curves' levels also give the
+    published shares of all offender cases, 9% incidenteel and 40% continu.
+    `eligible_share`: 120/227, 60/176, 45/132, 35/95 -> 260 of 630 (41%).
     """
 
     share: float
-    mean_age_first_offence: float
-    sd_age_first_offence: float
+    curve: AgeCurve
     mean_age_first_ht: float
-    sd_age_first_ht_starters: float
+    sd_age_first_ht: float
     share_starting_with_ht: float
+    mean_age_first_offence: float
     mean_cases_before_first_ht: float
-    mean_cases_after_first_ht: float
     eligible_share: float
-    after_span_years: float | None
-    after_front_loaded: bool
 
 
 PROFILE_SHAPES: dict[str, ProfileShape] = {
-    "incidenteel": ProfileShape(0.36, 23.2, 3.5, 30.4, 6.0, 0.29, 2.0, 0.5, 120 / 227, 8.0, True),
-    "vroeg_piek": ProfileShape(0.28, 15.1, 1.2, 22.2, 0.0, 0.0, 8.0, 5.0, 60 / 176, 8.0, True),
-    "laat_piek": ProfileShape(0.21, 19.0, 2.5, 27.0, 0.0, 0.0, 5.0, 9.4, 45 / 132, 6.0, False),
-    "continu": ProfileShape(0.15, 14.4, 1.2, 22.4, 0.0, 0.0, 22.4, 13.8, 35 / 95, None, False),
+    "incidenteel": ProfileShape(
+        0.36, AgeCurve(0.4, 13.0, 9.0), 30.4, 3.0, 0.29, 23.3, 2.06, 120 / 227
+    ),
+    "vroeg_piek": ProfileShape(
+        0.28, AgeCurve(1.25, 19.0, 3.4), 22.2, 2.0, 0.0, 15.0, 7.9, 60 / 176
+    ),
+    "laat_piek": ProfileShape(0.21, AgeCurve(1.6, 28.0, 5.1), 27.0, 3.0, 0.0, 19.9, 8.3, 45 / 132),
+    "continu": ProfileShape(0.15, AgeCurve(2.45, 20.0, 8.0), 23.8, 2.0, 0.0, 14.2, 22.4, 35 / 95),
 }
 
 #: Offenders' share of women ("mostly men").
@@ -202,7 +238,10 @@ def category_sampling(rates: dict[str, float]) -> tuple[list[float], list[float]
 def calibration_parameters() -> dict[str, object]:
     """Every calibration parameter as plain JSON-able data (for the manifest)."""
     return {
-        "profiles": {name: asdict(shape) for name, shape in PROFILE_SHAPES.items()},
+        "profiles": {
+            name: {**asdict(shape), "log_rate_coefficients": shape.curve.coefficients()}
+            for name, shape in PROFILE_SHAPES.items()
+        },
         "offender_share_women": OFFENDER_SHARE_WOMEN,
         "lvb_p0": LVB_P0,
         "group_rates": {name: asdict(r) for name, r in GROUP_RATES.items()},

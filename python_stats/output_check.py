@@ -22,6 +22,7 @@ from dataclasses import astuple, dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from python_stats.disclosure import (
@@ -47,7 +48,12 @@ GROUP_COLUMNS = {"k", "group", "n_assigned", "n_total", "assigned_share_pct", "s
 CURVE_COLUMNS = {"group", "age", "expected", "lower", "upper", "observed_mean", "n_observed"}
 CROSS_COLUMNS = {"stated_profile", "estimated_profile", "n"}
 AGREEMENT_COLUMNS = {"statistic", "value", "ci_low", "ci_high"}
-AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0}
+AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0,
+                      "cohens_kappa_range": 2}
+#: Kappa as shown (2 decimals) against its recomputation from the shown numbers.
+KAPPA_TOLERANCE = 0.005 + 1e-9
+#: Agreement statistics that need only the cross table's diagonal and its margins.
+DIAGONAL_STATISTICS = ("cohens_kappa", "percent_agreement", "cohens_kappa_range")
 PCT_DECIMALS = 1
 RATIO_DECIMALS = 2
 SHARE_DECIMALS = 4
@@ -79,6 +85,10 @@ class Checker:
         self.shown_rows: set[tuple[str, str, str]] = set()
         self.table_rows: set[tuple[str, str, str]] = set()
         self.cross_withheld: bool | None = None  # a cell of the profile cross table withheld
+        self.cross_cells: list[list[float]] | None = None  # its cells, NaN where withheld
+        self.profile_sizes: dict[str, float] = {}  # stated profiles' sizes (table_profiles)
+        self.assigned: dict[str, float] = {}  # persons assigned per estimated profile
+        self.assigned_total: float | None = None
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -149,6 +159,9 @@ class Checker:
         for i, rec in enumerate(frame.to_dict("records"), start=1):
             start = len(self.verdicts)
             self.estimate_row(file, i, rec, r)
+            if (rec.get("figure"), rec.get("measure")) == ("profiles", "share") and \
+                    number(rec.get("n_events", "")) is not None:
+                self.profile_sizes[rec["group"]] = float(number(rec["n_events"]))
             if rec["suppressed"].lower() != "true":  # an empty cell of a shown row: no number
                 self.verdicts[start:] = [v for v in self.verdicts[start:]
                                          if v.value != "" or v.status == "finding"]
@@ -339,6 +352,10 @@ class Checker:
             self.decimals(file, i, "group", rec["group"], 0, "group number (label)")
             self.count(file, i, "n_total", rec["n_total"])
             self.count(file, i, "n_assigned", rec["n_assigned"])
+            if number(rec["n_assigned"]) is not None and number(rec["n_total"]) is not None:
+                self.assigned[rec["profile"]] = (self.assigned.get(rec["profile"], 0.0)
+                                                 + float(number(rec["n_assigned"])))
+                self.assigned_total = float(number(rec["n_total"]))
             numbers = ("assigned_share_pct", "share_pct", "share_se_pct", "avepp", "occ",
                        "peak_age", "expected_cases_at_peak")
             if rec["n_assigned"] == "":
@@ -387,6 +404,10 @@ class Checker:
             else:
                 self.count(file, i, "n", rec["n"])
         self.cross_withheld = bool((frame["n"] == "").any())
+        cell = {(r["stated_profile"], r["estimated_profile"]): number(r["n"])
+                for r in frame.to_dict("records")}
+        self.cross_cells = [[math.nan if cell.get((a, b)) is None else float(cell[(a, b)])
+                             for b in PROFILES] for a in PROFILES]
         for key in ("stated_profile", "estimated_profile"):
             for value, rows in frame.groupby(key):
                 if (rows["n"] == "").sum() == 1:
@@ -394,21 +415,63 @@ class Checker:
                              f"{key} {value}: the only withheld cell of its line")
 
     def agreement(self, file: str, frame: pd.DataFrame) -> None:
-        """trajectory_agreement.csv: statistics of the rounded cross table, only when none of
-        its cells is withheld."""
+        """trajectory_agreement.csv: statistics of shown numbers only. With every cell of the
+        cross table shown, all of them; with a cell withheld, kappa (or its range) and the
+        percent agreement, which need only the diagonal (shown, or bounded by the shown cells
+        of its row and column) and the rounded margins, never the adjusted Rand index (it
+        needs every cell)."""
+        expected = self.kappa_of_shown_numbers()
         for i, rec in enumerate(frame.to_dict("records"), start=1):
             places = AGREEMENT_DECIMALS.get(rec["statistic"], 2)
+            from_diagonal = (rec["statistic"] in DIAGONAL_STATISTICS
+                             and self.cross_withheld is not None)
             for column in ("value", "ci_low", "ci_high"):
                 if rec[column] == "":
                     self.add(file, i, column, "", "suppressed",
-                             "withheld: a cell of the cross table is withheld")
-                elif self.cross_withheld is not False:
-                    self.add(file, i, column, rec[column], "finding",
-                             "an agreement statistic of a cross table with a withheld cell "
-                             "(or without its cross table beside it)")
-                else:
+                             "withheld: it needs a withheld cell of the cross table")
+                elif self.cross_withheld is False:
                     self.decimals(file, i, column, rec[column], places,
                                   "statistic of the rounded cross table, every cell shown")
+                elif not from_diagonal:
+                    self.add(file, i, column, rec[column], "finding",
+                             "an agreement statistic that needs a withheld cell "
+                             "(or without its cross table beside it)")
+                elif not self.matches_shown_numbers(rec, column, expected):
+                    self.add(file, i, column, rec[column], "finding",
+                             "kappa beside a withheld cell that is not the one of the shown "
+                             "diagonal and margins")
+                else:
+                    self.decimals(file, i, column, rec[column], places,
+                                  "statistic of the shown diagonal and rounded margins")
+
+    def kappa_of_shown_numbers(self) -> tuple[float, float] | None:
+        """Least and greatest kappa of the shown cross table, margins and group sizes."""
+        from python_stats.trajectories import diagonal_bounds
+
+        if self.cross_cells is None or self.assigned_total is None or not self.profile_sizes:
+            return None
+        rows = [self.profile_sizes.get(p, 0.0) for p in PROFILES]
+        cols = [self.assigned.get(p, 0.0) for p in PROFILES]
+        total = self.assigned_total
+        p_e = sum(a * b for a, b in zip(rows, cols, strict=True)) / total**2
+        bounds = diagonal_bounds(np.array(self.cross_cells), np.array(rows), np.array(cols))
+        low, high = ((d / total - p_e) / (1 - p_e) for d in bounds)
+        return low, high
+
+    @staticmethod
+    def matches_shown_numbers(rec: dict[str, str], column: str,
+                              expected: tuple[float, float] | None) -> bool:
+        """Kappa (a value where the bounds meet, else its range) recomputed from shown numbers;
+        the percent agreement and kappa's interval follow from the same diagonal."""
+        if expected is None:
+            return False
+        shown = float(number(rec[column]))
+        if rec["statistic"] == "cohens_kappa_range":
+            return abs(shown - expected[0 if column == "ci_low" else 1]) <= KAPPA_TOLERANCE
+        pinned = expected[0] == expected[1]
+        if rec["statistic"] == "cohens_kappa" and column == "value":
+            return pinned and abs(shown - expected[0]) <= KAPPA_TOLERANCE
+        return pinned
 
     def generic(self, file: str, frame: pd.DataFrame) -> None:
         """A hand-made table: counts, shares beside their n; any other number is a finding."""
@@ -442,7 +505,7 @@ class Checker:
     def run(self, files: list[Path]) -> list[Verdict]:
         """Check CSV files (tables first: the others refer to them)."""
         frames = {p.name: read_text_csv(p) for p in sorted(files)}
-        first = (self.estimates, self.cross)  # the others refer to these
+        first = (self.estimates, self.cross, self.groups)  # the others refer to these
         order = sorted(frames, key=lambda n: self.layout(frames[n]) not in first)
         for name in order:
             frame = frames[name]

@@ -57,6 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
         "traj_agreement": "Overeenstemming geschat en vastgesteld profiel",
         "traj_statistic": "Maat", "traj_value": "Waarde",
         "cohens_kappa": "Cohens kappa", "adjusted_rand_index": "Adjusted Rand-index",
+        "cohens_kappa_range": "Cohens kappa (bereik)",
         "percent_agreement": "Overeenstemming (%)",
         "traj_withheld": "niet te tonen: een cel van de kruistabel telt minder dan {min_cell} "
                          "personen",
@@ -159,6 +160,7 @@ TEXT: dict[str, dict[str, str]] = {
         "traj_agreement": "Agreement of estimated and stated profile",
         "traj_statistic": "Measure", "traj_value": "Value",
         "cohens_kappa": "Cohen's kappa", "adjusted_rand_index": "Adjusted Rand index",
+        "cohens_kappa_range": "Cohen's kappa (range)",
         "percent_agreement": "Agreement (%)",
         "traj_withheld": "not shown: a cell of the cross table has fewer than {min_cell} "
                          "persons",
@@ -523,7 +525,9 @@ def trajectory_block(data: ReportInput) -> dict[str, Any] | None:
     agreement = []
     for r in tr.agreement.to_dict("records"):
         places = 0 if r["statistic"] == "percent_agreement" else 2
-        if is_missing(r["value"]):
+        if is_missing(r["value"]) and not is_missing(r["ci_low"]):
+            value = f"{number(r['ci_low'], places, lang)} - {number(r['ci_high'], places, lang)}"
+        elif is_missing(r["value"]):
             value = t["traj_withheld"].format(min_cell=min_cell)
         else:
             value = number(r["value"], places, lang)

@@ -12,8 +12,9 @@ exports (docs/trajectories.md, "Disclosure control"):
   of persons observed, the means with the rule's decimals, the persons observed rounded;
 - the cross table of stated by estimated profile rounded, cells below the minimum withheld (and
   where a row or column would hold exactly one withheld cell, the next smallest with it); Cohen's
-  kappa, the adjusted Rand index and the percent agreement computed from the rounded table and
-  shown only when no cell of it is withheld.
+  kappa, the adjusted Rand index and the percent agreement computed from shown numbers only:
+  the rounded table when every cell is shown, else kappa and the agreement from its shown
+  diagonal and rounded margins (the Rand index, which needs every cell, withheld).
 """
 
 from __future__ import annotations
@@ -234,33 +235,122 @@ def cross_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
 
 
 def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
-    """Cohen's kappa (statsmodels, with its 95% interval), the adjusted Rand index and the
-    percent agreement of the rounded cross table; withheld when any cell of it is withheld."""
+    """Cohen's kappa with its 95% interval, the adjusted Rand index and the percent agreement,
+    each computed from shown numbers only (docs/trajectories.md, "Disclosure control").
+
+    With every cell of the rounded cross table shown: all three from that table (kappa and its
+    interval by statsmodels). Otherwise kappa and the percent agreement need only the diagonal
+    and the margins: the rounded margins are shown, and a withheld diagonal cell is bounded by
+    what the shown cells leave of its row and column (`diagonal_bounds`). When that pins the
+    diagonal down, kappa (interval: Cohen's large-sample standard error, which needs nothing
+    more) and the agreement are shown; else the range of kappa (`cohens_kappa_range`). The
+    adjusted Rand index needs every cell and is then withheld.
+    """
+    from scipy.stats import norm
+
+    table = cross_table(tm, rules)
+    wide = table.pivot(index="stated_profile", columns="estimated_profile", values="n").reindex(
+        index=list(PROFILES), columns=list(PROFILES))
+    cells = wide.to_numpy(dtype=float)
+    counts = unrounded_cross_table(tm).to_numpy()
+    if not counts.sum():
+        return _agreement_rows(NO_AGREEMENT, "no persons")
+    if not np.isnan(cells).any():
+        return _full_table_agreement(cells.astype(int))
+    if not all(rules.passes((int(x),)) or x == 0
+               for x in (*counts.sum(axis=1), *counts.sum(axis=0))):
+        return _agreement_rows(NO_AGREEMENT, "withheld: a margin of the cross table is withheld")
+    rows = np.array([rules.round(int(x)) for x in counts.sum(axis=1)], dtype=float)
+    cols = np.array([rules.round(int(x)) for x in counts.sum(axis=0)], dtype=float)
+    total = float(rules.round(int(counts.sum())))
+    low, high = diagonal_bounds(cells, rows, cols)
+    p_e = float(rows @ cols / total**2)
+
+    def kappa(diagonal: float) -> float:
+        return (diagonal / total - p_e) / (1 - p_e)
+
+    basis = ("the shown diagonal and rounded margins (a withheld diagonal cell: what the shown "
+             "cells leave of its row and column); Rand index withheld: it needs every cell")
+    if low != high:
+        return _agreement_rows(
+            Agreement(range_=(kappa(low), kappa(high))), f"range of kappa from {basis}")
+    p_o = low / total
+    se = math.sqrt(p_o * (1 - p_o) / total) / (1 - p_e)
+    z = float(norm.ppf(0.975))
+    value = kappa(low)
+    return _agreement_rows(
+        Agreement(value, (value - z * se, value + z * se), agree=p_o),
+        f"from {basis} (interval: Cohen's large-sample standard error)")
+
+
+def diagonal_bounds(cells: np.ndarray, rows: np.ndarray, cols: np.ndarray
+                    ) -> tuple[float, float]:
+    """Least and greatest sum of the diagonal consistent with the shown cells and margins.
+
+    `cells` holds the shown (rounded) counts with NaN for withheld cells. A withheld cell is at
+    most what the shown cells leave of its row and of its column, and at least what is left of
+    either after the other withheld cells of that line take their most. Bounds from shown
+    numbers only: they reveal nothing the table does not.
+    """
+    hidden = np.isnan(cells)
+    shown = np.where(hidden, 0.0, cells)
+    row_left = np.clip(rows - shown.sum(axis=1), 0, None)
+    col_left = np.clip(cols - shown.sum(axis=0), 0, None)
+    most = np.where(hidden, np.minimum(row_left[:, None], col_left[None, :]), 0.0)
+    least = np.zeros_like(most)
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        others_row = most[i].sum() - most[i, j]
+        others_col = most[:, j].sum() - most[i, j]
+        least[i, j] = max(0.0, row_left[i] - others_row, col_left[j] - others_col)
+    diagonal = np.diag(shown).sum()
+    return float(diagonal + np.diag(least).sum()), float(diagonal + np.diag(most).sum())
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement statistics before rounding (NaN: withheld)."""
+
+    kappa: float = math.nan
+    interval: tuple[float, float] = (math.nan, math.nan)
+    ari: float = math.nan
+    agree: float = math.nan
+    range_: tuple[float, float] | None = None
+
+
+NO_AGREEMENT = Agreement()
+
+
+def _full_table_agreement(rounded: np.ndarray) -> pd.DataFrame:
+    """Agreement statistics of a fully shown rounded cross table."""
     from statsmodels.stats.inter_rater import cohens_kappa
 
     from gbtm.agreement import adjusted_rand_index
 
-    table = cross_table(tm, rules)
-    names = ["cohens_kappa", "adjusted_rand_index", "percent_agreement"]
-    if table["n"].isna().any() or table["n"].sum() == 0:
-        return pd.DataFrame({"statistic": names, "value": math.nan, "ci_low": math.nan,
-                             "ci_high": math.nan})
-    wide = table.pivot(index="stated_profile", columns="estimated_profile", values="n")
-    rounded = wide.reindex(index=list(PROFILES), columns=list(PROFILES)).to_numpy(dtype=int)
     kappa = cohens_kappa(rounded)
-    stated = np.repeat(np.arange(4), rounded.sum(axis=1))
-    estimated = np.concatenate([np.repeat(np.arange(4), row) for row in rounded])
-    ari = adjusted_rand_index(stated, estimated)
-    agree = float(np.trace(rounded) / rounded.sum())
-    return pd.DataFrame([
-        {"statistic": "cohens_kappa", "value": half_up(kappa.kappa, AGREEMENT_DECIMALS),
-         "ci_low": half_up(kappa.kappa_low, AGREEMENT_DECIMALS),
-         "ci_high": half_up(kappa.kappa_upp, AGREEMENT_DECIMALS)},
-        {"statistic": "adjusted_rand_index", "value": half_up(ari, AGREEMENT_DECIMALS),
-         "ci_low": math.nan, "ci_high": math.nan},
-        {"statistic": "percent_agreement", "value": half_up(100 * agree, 0),
-         "ci_low": math.nan, "ci_high": math.nan},
-    ])
+    stated = np.repeat(np.arange(len(rounded)), rounded.sum(axis=1))
+    estimated = np.concatenate([np.repeat(np.arange(len(rounded)), row) for row in rounded])
+    return _agreement_rows(
+        Agreement(kappa.kappa, (kappa.kappa_low, kappa.kappa_upp),
+                  adjusted_rand_index(stated, estimated),
+                  float(np.trace(rounded) / rounded.sum())),
+        "from the rounded cross table, every cell shown")
+
+
+def _agreement_rows(a: Agreement, basis: str) -> pd.DataFrame:
+    rows = [
+        {"statistic": "cohens_kappa", "value": half_up(a.kappa, AGREEMENT_DECIMALS),
+         "ci_low": half_up(a.interval[0], AGREEMENT_DECIMALS),
+         "ci_high": half_up(a.interval[1], AGREEMENT_DECIMALS), "basis": basis},
+        {"statistic": "adjusted_rand_index", "value": half_up(a.ari, AGREEMENT_DECIMALS),
+         "ci_low": math.nan, "ci_high": math.nan, "basis": basis},
+        {"statistic": "percent_agreement", "value": half_up(100 * a.agree, 0),
+         "ci_low": math.nan, "ci_high": math.nan, "basis": basis},
+    ]
+    if a.range_ is not None:
+        rows.append({"statistic": "cohens_kappa_range", "value": math.nan,
+                     "ci_low": half_up(a.range_[0], AGREEMENT_DECIMALS),
+                     "ci_high": half_up(a.range_[1], AGREEMENT_DECIMALS), "basis": basis})
+    return pd.DataFrame(rows)
 
 
 def curves_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:

@@ -137,18 +137,42 @@ def test_no_attack_recovers_a_count(job: Path) -> None:
 
 
 def test_the_agreement_statistics_are_those_of_the_shown_cross_table(job: Path) -> None:
-    """Kappa and the adjusted Rand index, when shown, are functions of the shown (rounded)
-    cells: recomputed from them they come out the same, so they reveal nothing more."""
+    """Kappa and the adjusted Rand index, when shown, are functions of shown numbers: with
+    every cell shown, of the rounded cells; with a cell withheld, kappa (or its range) of the
+    shown diagonal, the rounded margins (the stated profiles' sizes in table_profiles.csv, the
+    persons assigned in trajectory_groups.csv) and bounds on the withheld diagonal cells from
+    them, and the Rand index (which needs every cell) withheld."""
     from statsmodels.stats.inter_rater import cohens_kappa
 
-    table = read(job / "results", "trajectory_agreement_table.csv")
-    stats = read(job / "results", "trajectory_agreement.csv").set_index("statistic")["value"]
-    if (table["n"] == "").any():
-        assert (stats == "").all()
+    from python_stats.trajectories import diagonal_bounds
+
+    results = job / "results"
+    table = read(results, "trajectory_agreement_table.csv")
+    stats = read(results, "trajectory_agreement.csv").set_index("statistic")
+    cells = table["n"].replace("", "nan").astype(float).to_numpy().reshape(4, 4)
+    if not np.isnan(cells).any():
+        assert float(stats.loc["cohens_kappa", "value"]) == pytest.approx(
+            cohens_kappa(cells).kappa, abs=0.005 + 1e-9)
         return
-    cells = table["n"].astype(float).to_numpy().reshape(4, 4)
-    assert float(stats["cohens_kappa"]) == pytest.approx(
-        cohens_kappa(cells).kappa, abs=0.005 + 1e-9)
+    assert stats.loc["adjusted_rand_index", "value"] == ""
+    profiles = read(results, "table_profiles.csv").query("measure == 'share'")
+    groups = read(results, "trajectory_groups.csv")
+    if (profiles["n_events"] == "").any() or (groups["n_assigned"] == "").any():
+        assert (stats[["value", "ci_low", "ci_high"]] == "").all().all()  # a margin withheld
+        return
+    rows = profiles.set_index("group")["n_events"].astype(float).reindex(PROFILES).to_numpy()
+    cols = (groups.assign(n=groups["n_assigned"].astype(float)).groupby("profile")["n"].sum()
+            .reindex(PROFILES, fill_value=0.0).to_numpy())
+    total = float(groups["n_total"].iloc[0])
+    p_e = rows @ cols / total**2
+    low, high = diagonal_bounds(cells, rows, cols)
+    kappa = [(d / total - p_e) / (1 - p_e) for d in (low, high)]
+    if low == high:
+        assert float(stats.loc["cohens_kappa", "value"]) == pytest.approx(kappa[0], abs=0.005)
+    else:
+        assert stats.loc["cohens_kappa", "value"] == ""
+        shown = stats.loc["cohens_kappa_range", ["ci_low", "ci_high"]].astype(float)
+        assert tuple(shown) == pytest.approx(tuple(kappa), abs=0.005)
 
 
 def test_check_output_passes_the_main_jobs_results(job: Path) -> None:

@@ -222,6 +222,14 @@ def kappa_beside_a_withheld_cell(folder: Path) -> None:
          lambda f: f.assign(n=f["n"].where(~f.index.isin([1, 4]), "")))
 
 
+def full_table_kappa_beside_a_withheld_cell(folder: Path) -> None:
+    # kappa of the unrounded table (it would give the withheld cells back) where the shown
+    # numbers give no kappa: not the kappa of the shown diagonal and margins
+    trajectory_tables(folder, agreement_shown=False)
+    edit(folder, "trajectory_agreement.csv", lambda f: f.assign(
+        value=["0.78", "", ""], ci_low=["0.74", "", ""], ci_high=["0.82", "", ""]))
+
+
 def lone_withheld_cross_cell(folder: Path) -> None:
     trajectory_tables(folder, agreement_shown=False)
     edit(folder, "trajectory_agreement_table.csv", lambda f: f.assign(
@@ -253,8 +261,10 @@ def unrounded_assigned_count(folder: Path) -> None:
 
 
 TRAJECTORY_LEAKS = {
-    "agreement of a table with withheld cells": (
+    "the Rand index of a table with withheld cells": (
         "trajectory_agreement.csv", kappa_beside_a_withheld_cell),
+    "kappa beside withheld cells, not of the shown numbers": (
+        "trajectory_agreement.csv", full_table_kappa_beside_a_withheld_cell),
     "the only withheld cell of a row": (
         "trajectory_agreement_table.csv", lone_withheld_cross_cell),
     "curve where fewer than the minimum are observed": (

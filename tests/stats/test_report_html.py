@@ -186,3 +186,11 @@ def test_withheld_agreement_reads_as_withheld_in_dutch(tmp_path) -> None:
     page = build_html(profiles_input(tr, "nl"))
     assert page.count("niet te tonen: een cel van de kruistabel telt minder dan 10") == 3
     assert "<td>Vroeg piek</td>" in page
+
+
+def test_a_range_of_kappa_reads_as_a_range(tmp_path) -> None:
+    tr = trajectory_export(tmp_path, [math.nan, math.nan, math.nan])
+    agreement = pd.concat([tr.agreement, pd.DataFrame([{
+        "statistic": "cohens_kappa_range", "value": math.nan, "ci_low": 0.41, "ci_high": 0.93}])])
+    page = build_html(profiles_input(type(tr)(2, tr.groups, agreement, tr.figure)))
+    assert "<td>Cohen&#39;s kappa (range)</td><td class=\"num\">0.41 - 0.93</td>" in page

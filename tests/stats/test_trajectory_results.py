@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,6 +14,7 @@ from python_stats.trajectories import (
     TrajectoryMarts,
     agreement_statistics,
     cross_table,
+    diagonal_bounds,
     peak_age_ranges,
 )
 
@@ -66,13 +68,31 @@ def test_cross_table_rounds_cells_that_pass():
     assert cell[("continu", "continu")] == 15  # 14 rounded
 
 
-def test_agreement_is_withheld_when_a_cell_of_its_table_is_withheld():
-    # kappa and the adjusted Rand index of a table with a withheld cell would let anyone
-    # solve for that cell from the shown cells
+def test_agreement_beside_withheld_cells_comes_from_shown_numbers_only():
+    # cells 21 / 2 / 14 (incidenteel/incidenteel, incidenteel/continu, continu/continu) are
+    # withheld with the zero continu/incidenteel as the complement of its column. Rounded
+    # margins: rows 25 and 15, columns 20 and 15, total 35, p_e = (25*20 + 15*15) / 35^2.
+    # incidenteel/incidenteel is at least 25 - 15 (its row after continu/incidenteel's most),
+    # continu/continu at least 0, at most 20 and 15: the diagonal lies in 10..35 and kappa in
+    # (10/35 - p_e) / (1 - p_e) = -0.75 .. 1. Kappa itself (0.89), the agreement and the
+    # adjusted Rand index are withheld: the cell of 2 cannot be worked back.
     stated = ["incidenteel"] * 23 + ["continu"] * 14
     estimated = ["incidenteel"] * 21 + ["continu"] * 2 + ["continu"] * 14
-    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10))
-    assert stats[["value", "ci_low", "ci_high"]].isna().all().all()
+    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10)).set_index(
+        "statistic")
+    assert stats.loc[["cohens_kappa", "adjusted_rand_index", "percent_agreement"],
+                     ["value", "ci_low", "ci_high"]].isna().all().all()
+    assert tuple(stats.loc["cohens_kappa_range", ["ci_low", "ci_high"]]) == (-0.75, 1.0)
+
+
+def test_diagonal_bounds_by_hand():
+    # rows 50/35/30, columns 45/40/30; withheld (0,1), (0,2), (1,0), (1,1).
+    # left of rows: 10, 25, 0; of columns: 5, 30, 0. Most: (0,1) 10, (0,2) 0, (1,0) 5,
+    # (1,1) 25. Least of (1,1): row 25 - 5 = 20, column 30 - 10 = 20. Shown diagonal 40 + 20.
+    nan = math.nan
+    cells = np.array([[40, nan, nan], [nan, nan, 10], [0, 10, 20]])
+    low, high = diagonal_bounds(cells, np.array([50.0, 35, 30]), np.array([45.0, 40, 30]))
+    assert (low, high) == (80.0, 85.0)
 
 
 def test_kappa_and_adjusted_rand_index_by_hand():
