@@ -44,9 +44,9 @@ per_file as (
 final as (
     select
         cast(file_year as integer) as file_year,
-        cast(source_file as varchar) as source_file,
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
         cast(file_version as integer) as file_version,
-        cast(file_signature as varchar) as file_signature,
+        cast(file_signature as {{ dbt.type_string() }}) as file_signature,
         cast(n_rows as bigint) as n_rows,
         cast(n_duplicate_rows as bigint) as n_duplicate_rows
     from per_file

@@ -12,7 +12,7 @@ om_cases as (
     select * from {{ ref('int_om_cases') }}
 ),
 
-linked_sample as (
+ranked_sample as (
     select
         rinpersoons,
         rinpersoon,
@@ -21,13 +21,24 @@ linked_sample as (
         case
             when stated_profile in ('incidenteel', 'vroeg_piek', 'laat_piek', 'continu')
                 then stated_profile
-        end as stated_profile
+        end as stated_profile,
+        row_number() over (
+            partition by rinpersoons, rinpersoon
+            order by first_ht_date nulls last, case_id
+        ) as sample_rank
     from sample
     where rinpersoons = 'R'
-    qualify row_number() over (
-        partition by rinpersoons, rinpersoon
-        order by first_ht_date nulls last, case_id
-    ) = 1
+),
+
+linked_sample as (
+    select
+        rinpersoons,
+        rinpersoon,
+        case_id,
+        first_ht_date,
+        stated_profile
+    from ranked_sample
+    where sample_rank = 1
 ),
 
 ht_persons as (
