@@ -70,7 +70,7 @@ matched as (
 ),
 
 datasets as (
-    select dataset
+    select dataset_names.dataset
     from (
         values
         {%- for dataset, model in staged %}

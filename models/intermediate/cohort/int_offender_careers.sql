@@ -57,9 +57,9 @@ careers as (
         cast(coalesce(case_summary.n_cases, 0) as integer) as n_cases,
         case_summary.first_offence_date,
         {{ dbt.datediff('offenders.birth_date', 'case_summary.first_offence_date', 'day') }}
-        / 365.25 as age_first_offence,
+        / cast(365.25 as double) as age_first_offence,
         {{ dbt.datediff('offenders.birth_date', 'offenders.first_ht_date', 'day') }}
-        / 365.25 as age_first_ht,
+        / cast(365.25 as double) as age_first_ht,
         cast(coalesce(case_summary.n_cases_before_first_ht, 0) as integer)
             as n_cases_before_first_ht,
         coalesce(case_summary.n_cases_before_first_ht, 0) = 0 as starts_with_ht

@@ -32,7 +32,7 @@ case_ages as (
         om_cases.case_id,
         floor(
             {{ dbt.datediff('to_estimate.birth_date', 'om_cases.case_date', 'day') }}
-            / 365.25
+            / cast(365.25 as double)
         ) as age_at_case
     from to_estimate
     inner join om_cases
