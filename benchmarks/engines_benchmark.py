@@ -123,13 +123,11 @@ def bench(size: str, work: Path) -> dict[str, object]:
         folder / "spark" / "blsu.duckdb.dbt-target" / "run_results.json")
     n_marts, n_rows, differences = compare_marts(folder / "spark" / "blsu.duckdb",
                                                  folder / "duckdb" / "blsu.duckdb")
-    manifest = json.loads((raw / "manifest.json").read_text())
     return {
         "size": size, "ingest": ingest, "duck_wall": duck_wall, "spark_wall": spark_wall,
         "spark_elapsed": spark_elapsed, "spark_kinds": spark_kinds, "duck_kinds": duck_kinds,
         "session": session_start(spark), "marts": n_marts, "rows": n_rows,
         "differences": differences,
-        "persons": manifest.get("n_persons") or manifest.get("size", {}).get("n_persons"),
     }
 
 

@@ -1,14 +1,16 @@
 """The same project on Spark: `blsu build --target spark` on the main job's small extracts.
 
 One Spark build (a local session, as `profiles/` defines it) runs every model and every dbt test
-(generic, singular, unit) on Spark; every mart it builds must equal the DuckDB build of the main
-job row for row, and `blsu stats` must give the same tables from it. The trajectory model is not
+(generic, singular, unit) on Spark, with the vars of the main job's DuckDB warehouse as it is
+when this module runs; every mart it builds must equal that DuckDB build row for row, and
+`blsu stats` must give the same tables from both. The trajectory model is not
 fitted on Spark (docs/engines.md): its marts are absent and its columns null there.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -28,19 +30,30 @@ SHARED_RESULTS = ("table_A1.csv", "table_A2.csv", "table_A3.csv", "table_profile
 @pytest.fixture(scope="module")
 def spark_build(main_job: tuple[Path, subprocess.CompletedProcess], tmp_path_factory
                 ) -> tuple[Path, Path]:
-    """`blsu build --target spark` and `blsu stats` on the main job's extracts:
-    (the DuckDB file with the marts Spark built, the main job's DuckDB warehouse)."""
+    """The main job's DuckDB warehouse as it is now (copied, with `blsu stats` beside it), and
+    `blsu build --target spark` and `blsu stats` on the same extracts with the same vars:
+    (the DuckDB file with the marts Spark built, the copy of the DuckDB warehouse)."""
     tmp, proc = main_job
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp_path_factory.mktemp("spark")
-    env = blsu_env(tmp)
-    env.update(BLSU_DB=str(out / "blsu.duckdb"), BLSU_RESULTS=str(out / "results"),
-               BLSU_SPARK_WAREHOUSE=str(out / "spark-warehouse"))
-    for command in (["build", "--target", "spark", "--quiet"], ["stats", "--quiet"]):
+    (out / "duckdb").mkdir()
+    duck_db = out / "duckdb" / "blsu.duckdb"
+    shutil.copyfile(tmp / "blsu.duckdb", duck_db)  # other tests rebuild the main job's file
+    with duckdb.connect(str(duck_db), read_only=True) as con:
+        cli_vars = con.sql("select cli_vars from marts.dim_build_settings").fetchall()[0][0]
+    vars_args = [] if json.loads(cli_vars) == {} else ["--vars", cli_vars]
+    duck_env = blsu_env(tmp)
+    duck_env.update(BLSU_DB=str(duck_db), BLSU_RESULTS=str(out / "duckdb" / "results"))
+    spark_env = blsu_env(tmp)
+    spark_env.update(BLSU_DB=str(out / "blsu.duckdb"), BLSU_RESULTS=str(out / "results"),
+                     BLSU_SPARK_WAREHOUSE=str(out / "spark-warehouse"))
+    for command, env in ((["stats", "--quiet"], duck_env),
+                         (["build", "--target", "spark", "--quiet", *vars_args], spark_env),
+                         (["stats", "--quiet"], spark_env)):
         done = subprocess.run([BLSU, *command], env=env, cwd=out, capture_output=True,
                               text=True, timeout=900)
         assert done.returncode == 0, (command, done.stdout[-4000:], done.stderr[-4000:])
-    return out / "blsu.duckdb", tmp / "blsu.duckdb"
+    return out / "blsu.duckdb", duck_db
 
 
 def marts(db: Path) -> dict[str, list[str]]:
