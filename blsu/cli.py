@@ -172,17 +172,19 @@ def cmd_build(args: argparse.Namespace) -> int:
             showing(None if args.quiet else DbtProgress(verbose=args.verbose)):
         jobs.prepare(paths, "build")
         jobs.build(paths, dbt_vars, extra_args=extra, accept_short=args.accept_short_data,
-                   quiet=args.quiet)
+                   quiet=args.quiet, target=args.target)
     print(f"warehouse built: {paths.db}")
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from blsu.loader.ingest import ingest
+    from blsu.loader.spark_plan import write_spark_plans
 
     paths = Paths.from_env()
     with warehouse_lock(paths.db, "blsu ingest"):
         found = ingest(paths.raw_dir, paths.ingested, say=lambda line: jobs.say("ingest", line))
+        write_spark_plans(paths.raw_dir, paths.ingested, found)
     print(f"{'dataset':<17} {'file':<31} {'year':>4} {'ver':>3} {'rows':>11}  state")
     for files in found.values():
         for f in files:
@@ -293,6 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
     build.add_argument(
         "--vars", help="dbt vars as YAML, e.g. '{victim_window_end: \"2024-12-31\"}'"
+    )
+    build.add_argument(
+        "--target",
+        help="target of profiles/profiles.yml (default: dev, DuckDB); `spark` builds on a local "
+        "Spark session and copies the marts into $BLSU_DB (docs/engines.md)",
     )
     build.add_argument(
         "dbt_args",

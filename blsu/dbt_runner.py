@@ -210,9 +210,13 @@ def build_scratch(
     from_current: bool,
     quiet: bool = False,
     target_path: Path | None = None,
+    target: str | None = None,
 ) -> Path:
     """`dbt <args>` into this run's scratch file (fresh, or a copy of the current warehouse),
     with the record of what it holds, sealed and verified.
+
+    `target` is a target of the profile other than the default; a Spark target builds on
+    Spark and its marts are then copied into the scratch file (`blsu.spark_export`).
 
     Returns the scratch file; on failure its folder is removed and the warehouse is untouched.
     """
@@ -225,7 +229,7 @@ def build_scratch(
     folder = scratch_dir(paths.db)
     shutil.rmtree(folder, ignore_errors=True)
     scratch = folder / SCRATCH_NAME
-    target = target_path or dbt_target(paths.db)
+    target_name, target = target, target_path or dbt_target(paths.db)
     try:
         folder.mkdir()
         if from_current:
@@ -234,7 +238,14 @@ def build_scratch(
             raw_dir=paths.raw_dir, db=scratch, results=paths.results, ingest_dir=paths.ingested
         )
         (target / "run_results.json").unlink(missing_ok=True)
-        run_dbt(args, building, quiet=quiet, target_path=target)
+        if target_name:
+            from blsu.spark_export import WAREHOUSE_VARIABLE, spark_warehouse
+
+            # one absolute folder for dbt (run from the project folder) and the copy below
+            os.environ[WAREHOUSE_VARIABLE] = str(spark_warehouse())
+        run_dbt([*args, *(["--target", target_name] if target_name else [])], building,
+                quiet=quiet, target_path=target)
+        _copy_spark_marts(target / "manifest.json", scratch)
         _record(scratch, record)
         written = seal(scratch)
         verify_warehouse(scratch, written, target / "manifest.json")
@@ -245,6 +256,18 @@ def build_scratch(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return scratch
+
+
+def _copy_spark_marts(manifest: Path, scratch: Path) -> None:
+    """After a build on Spark, its marts into the scratch DuckDB file the statistics read."""
+    from blsu.spark_export import SparkExportError, adapter_type, export_marts
+
+    if not manifest.exists() or adapter_type(manifest) != "spark":
+        return
+    try:
+        export_marts(manifest, scratch)
+    except SparkExportError as exc:
+        raise SwapError(str(exc)) from exc
 
 
 def _record(scratch: Path, record: WarehouseRecord) -> None:

@@ -33,6 +33,7 @@ from blsu.loader.inventory import (
     unrecognised_folders,
 )
 from blsu.loader.readers import folder_entries
+from blsu.loader.spark_plan import write_spark_plans
 from blsu.paths import Paths, ensure_folder
 from blsu.record import (
     WarehouseRecord,
@@ -96,7 +97,9 @@ def check_inputs(
     used file by default) against their expectations."""
     entries = current_entries(paths.raw_dir)
     folders = dataset_folders(paths.raw_dir)
-    canonical = canonical_paths(ingest(paths.raw_dir, paths.ingested))
+    ingested = ingest(paths.raw_dir, paths.ingested)
+    write_spark_plans(paths.raw_dir, paths.ingested, ingested)
+    canonical = canonical_paths(ingested)
     files = used(entries) if to_read is None else list(to_read)
     shortfalls = check_expected(entries, folders, files, canonical, accept_short=accept_short)
     return Inputs(entries, make_record(paths.raw_dir, entries, dbt_vars), shortfalls)
@@ -173,6 +176,7 @@ def build(
     quiet: bool = False,
     stats: StatsRunner | None = None,
     stats_quiet: bool = True,
+    target: str | None = None,
 ) -> Inputs:
     """A full build from the raw folder (and, with `stats`, the results), swapped in together.
 
@@ -184,7 +188,7 @@ def build(
         say("build", f"warning (accepted): {shortfall}")
     scratch = build_scratch(
         paths, dbt_build_args(dbt_vars, extra_args), record=inputs.record, from_current=False,
-        quiet=quiet,
+        quiet=quiet, target=target,
     )
     results = None
     try:

@@ -17,5 +17,5 @@
 
 {#- Age in years on a date: days since the birth date / 365.25 (not rounded). -#}
 {% macro age_in_years(birth_date, on_date) -%}
-    {{ dbt.datediff(birth_date, on_date, 'day') }} / 365.25
+    {{ dbt.datediff(birth_date, on_date, 'day') }} / cast(365.25 as double)
 {%- endmacro %}

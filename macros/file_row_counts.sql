@@ -29,11 +29,8 @@ staged_rows as (
 -#}
 hashed_rows as (
     select
-        file_year,
-        source_file,
-        file_version,
-        file_signature,
-        hash(staged_rows) as row_hash
+        staged_rows.*,
+        {{ row_hash("staged_rows") }} as row_hash
     from staged_rows
 ),
 
@@ -58,12 +55,12 @@ shared_hashes as (
 ),
 
 shared_rows as (
-    select staged_rows.*
-    from staged_rows
+    select hashed_rows.*
+    from hashed_rows
     semi join shared_hashes
         on
-            staged_rows.file_year is not distinct from shared_hashes.file_year
-            and hash(staged_rows) = shared_hashes.row_hash
+            hashed_rows.file_year is not distinct from shared_hashes.file_year
+            and hashed_rows.row_hash = shared_hashes.row_hash
 ),
 
 copies as (
@@ -100,9 +97,9 @@ per_file as (
 final as (
     select
         cast(file_year as integer) as file_year,
-        cast(source_file as varchar) as source_file,
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
         cast(file_version as integer) as file_version,
-        cast(file_signature as varchar) as file_signature,
+        cast(file_signature as {{ dbt.type_string() }}) as file_signature,
         cast(n_rows as bigint) as n_rows,
         cast(n_duplicate_rows as bigint) as n_duplicate_rows
     from per_file

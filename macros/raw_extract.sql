@@ -16,6 +16,11 @@
     longer has is an error: a load never removes a year silently.
 -#}
 {% macro raw_extract(source_name, table_name) -%}
+    {{ return(adapter.dispatch('raw_extract')(source_name, table_name)) }}
+{%- endmacro %}
+
+{#- DuckDB: the scan plan the loader plugin exposes as the source relation. -#}
+{% macro default__raw_extract(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set plan = none -%}
     {%- if execute -%}

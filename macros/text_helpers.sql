@@ -10,7 +10,7 @@
 {#- Text with digits only as an integer; anything else null. -#}
 {% macro parse_integer(column) -%}
     case
-        when regexp_full_match(trim({{ column }}), '[0-9]+')
+        when {{ full_match('trim(' ~ column ~ ')', '[0-9]+') }}
             then {{ dbt.safe_cast('trim(' ~ column ~ ')', api.Column.translate_type('integer')) }}
     end
 {%- endmacro %}

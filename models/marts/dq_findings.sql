@@ -29,7 +29,7 @@ raw_files as (
     temporary result: each finding scans only the columns it needs.
 -#}
 {% for dataset, model in staged -%}
-{{ model }} as not materialized (
+{{ model }} as {{ cte_not_materialized() }} (
     select * from {{ ref(model) }}
 ),
 
@@ -73,11 +73,13 @@ matched as (
 ),
 
 datasets as (
-    select unnest([
+    select dataset_names.dataset
+    from (
+        values
         {%- for dataset, model in staged %}
-        '{{ dataset }}'{{ ',' if not loop.last }}
+        ('{{ dataset }}'){{ ',' if not loop.last }}
         {%- endfor %}
-    ]) as dataset
+    ) as dataset_names (dataset)
 ),
 
 file_findings as (
@@ -365,8 +367,8 @@ all_findings as (
 
 final as (
     select
-        cast(dataset as varchar) as dataset,
-        cast(finding as varchar) as finding,
+        cast(dataset as {{ dbt.type_string() }}) as dataset,
+        cast(finding as {{ dbt.type_string() }}) as finding,
         cast(n_records as bigint) as n_records
     from all_findings
 )

@@ -52,7 +52,7 @@ career_shape as (
         rinpersoons,
         rinpersoon,
         sum(n_cases_at_age) as n_cases,
-        arg_max(age_at_case, n_cases_at_age * 1000 - age_at_case) as peak_age
+        max_by(age_at_case, n_cases_at_age * 1000 - age_at_case) as peak_age
     from cases_per_age
     group by rinpersoons, rinpersoon
 ),

@@ -36,21 +36,30 @@ shared_hashes as (
 ),
 
 single_rows as (
-    select linked_rows.*
+    select
+        linked_rows.*,
+        cast(1 as bigint) as key_rank
     from linked_rows
     anti join shared_hashes
         on linked_rows.key_hash = shared_hashes.key_hash
 ),
 
-first_of_shared as (
-    select linked_rows.*
+ranked_shared as (
+    select
+        linked_rows.*,
+        row_number() over (
+            partition by linked_rows.rinpersoons, linked_rows.rinpersoon
+            order by linked_rows.birth_year nulls last, linked_rows.sex nulls last
+        ) as key_rank
     from linked_rows
     semi join shared_hashes
         on linked_rows.key_hash = shared_hashes.key_hash
-    qualify row_number() over (
-        partition by linked_rows.rinpersoons, linked_rows.rinpersoon
-        order by linked_rows.birth_year, linked_rows.sex
-    ) = 1
+),
+
+first_of_shared as (
+    select *
+    from ranked_shared
+    where key_rank = 1
 ),
 
 linked_persons as (

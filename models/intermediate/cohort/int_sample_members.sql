@@ -16,22 +16,32 @@ profiles as (
     select * from {{ ref('profiles') }}
 ),
 
+ranked_sample as (
+    select
+        sample.rinpersoons,
+        sample.rinpersoon,
+        sample.case_id,
+        sample.first_ht_date,
+        profiles.profile as stated_profile,
+        row_number() over (
+            partition by sample.rinpersoons, sample.rinpersoon
+            order by sample.first_ht_date nulls last, sample.case_id
+        ) as sample_rank
+    from sample
+    left join profiles
+        on sample.stated_profile = profiles.profile
+    where sample.rinpersoons = 'R'
+),
+
 linked_sample as (
     select
         rinpersoons,
         rinpersoon,
         case_id,
         first_ht_date,
-        case
-            when stated_profile in (select profiles.profile from profiles)
-                then stated_profile
-        end as stated_profile
-    from sample
-    where rinpersoons = 'R'
-    qualify row_number() over (
-        partition by rinpersoons, rinpersoon
-        order by first_ht_date nulls last, case_id
-    ) = 1
+        stated_profile
+    from ranked_sample
+    where sample_rank = 1
 ),
 
 ht_persons as (

@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='file_year',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_file_year()) }}
 
 {{ file_row_counts(ref('stg_cbs__police_registrations')) }}

@@ -36,7 +36,7 @@ age_years as (
         offenders.death_date,
         ages.age,
         {{ dbt.dateadd('year', 'ages.age', 'offenders.birth_date') }} as age_start,
-        {{ dbt.dateadd('year', 'ages.age + 1', 'offenders.birth_date') }} as age_end
+        {{ dbt.dateadd('year', '(ages.age + 1)', 'offenders.birth_date') }} as age_end
     from offenders
     cross join ages
 ),

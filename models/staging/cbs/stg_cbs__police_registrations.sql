@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='file_year',
-        on_schema_change='fail'
-    )
-}}
+{{ config(**incremental_by_file_year()) }}
 
 {#- Loaded per file year: only the new and changed years are read (macro raw_extract). -#}
 with

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('cbs', 'raw_file_inventory') }}
+    select * from {{ raw_extract('cbs', 'raw_file_inventory') }}
 ),
 
 renamed as (
