@@ -10,11 +10,13 @@ seeded as (
 ),
 
 columns as (
-    select unnest([
+    select report_category
+    from (
+        values
         {%- for category in report_categories() %}
-        '{{ category }}'{{ ',' if not loop.last }}
+            ('{{ category }}'){{ ',' if not loop.last }}
         {%- endfor %}
-    ]) as report_category
+    ) as victim_columns (report_category)
 ),
 
 mismatched as (
