@@ -10,13 +10,10 @@ seeded as (
 ),
 
 columns as (
-    select report_category
-    from (
-        values
-        {%- for category in report_categories() %}
-            ('{{ category }}'){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as victim_columns (report_category)
+    {%- for category in report_categories() %}
+    select '{{ category }}' as report_category
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 mismatched as (
