@@ -14,4 +14,5 @@ trap 'rm -rf "$lint_dir"' EXIT
 .venv/bin/blsu generate --size small --out "$lint_dir/raw" --quiet
 BLSU_RAW_DIR="$lint_dir/raw" .venv/bin/sqlfluff lint --processes 2 models tests/dbt analysis
 echo "==> pytest"
-.venv/bin/pytest "$@"
+# two workers (the machine's cores); each test folder runs on one worker (tests/conftest.py)
+.venv/bin/pytest -n "${BLSU_TEST_WORKERS:-2}" --dist loadscope "$@"

@@ -1,6 +1,29 @@
-"""Suite-wide settings: the warehouse builds in the tests fit the trajectory model with few
-random starts (the main job uses var trajectory_starts, 50)."""
+"""Suite-wide settings.
+
+The warehouse builds in the tests fit the trajectory model with few random starts (the main job
+uses var trajectory_starts, 50). `scripts/test.sh` runs the suite on two pytest-xdist workers
+with `--dist loadscope`, where a scope is a top-level test folder: a folder runs on one worker,
+so its session fixtures (a built warehouse, a run of the main job) are built once.
+"""
+
+from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.setdefault("BLSU_TRAJECTORY_STARTS", "5")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With `--dist loadscope`, schedule by top-level test folder instead of by module."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            parts = nodeid.split("::", 1)[0].split("/")
+            return parts[1] if len(parts) > 2 and parts[0] == "tests" else parts[0]
+
+    return FolderScheduling(config, log)
