@@ -49,18 +49,22 @@ def generate_docs(paths: Paths, out: Path, *, quiet: bool = True) -> Path:
     return out
 
 
-def main(argv: Sequence[str]) -> int:
-    """Entry point for `blsu docs`."""
-    parser = argparse.ArgumentParser(
-        prog="blsu docs",
-        description="Write the dbt documentation site (models, columns, tests, exposures and "
-        "the lineage graph) as one HTML file that opens in any browser, offline. Reads the "
-        "project, not the warehouse's data.",
-    )
+DESCRIPTION = (
+    "Write the dbt documentation site (models, columns, tests, exposures and the lineage "
+    "graph) as one HTML file that opens in any browser, offline. Reads the project, not the "
+    "warehouse's data."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu docs`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("-o", "--output", type=Path,
                         help=f"the HTML file (default: $BLSU_RESULTS/{DOCS_FILE})")
     parser.add_argument("--verbose", action="store_true", help="show dbt's log")
-    args = parser.parse_args(list(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """`blsu docs`: 0 when the site is written, 1 when dbt fails."""
     paths = Paths.from_env()
     out = (args.output or docs_path(paths)).resolve()
     try:
@@ -70,3 +74,15 @@ def main(argv: Sequence[str]) -> int:
         return 1
     print(f"wrote the dbt docs site to {out} (open it in a browser)")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m blsu.docs`: the options of `blsu docs`, parsed by the `blsu` parser."""
+    from blsu.cli import parse_command
+
+    args = parse_command("docs", sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

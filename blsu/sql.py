@@ -345,8 +345,11 @@ may leave it (see `blsu stats`).
 """
 
 
+DESCRIPTION = SQL_HELP
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `blsu sql`."""
+    """The options of `blsu sql`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("query", nargs="?", help="SQL text, a .sql file, or an analysis name")
     parser.add_argument("-o", "--output", type=Path, help="write the result to FILE")
     parser.add_argument("--format", choices=FORMATS, help="table, csv or parquet (default: "
@@ -413,9 +416,13 @@ def interactive(paths: Paths, args: argparse.Namespace, *, tty: bool) -> int:
     return 0
 
 
-def main(argv: Sequence[str]) -> int:
-    """Entry point for `blsu sql` (parsed here, so `blsu sql --help` shows these options)."""
-    parser = argparse.ArgumentParser(prog="blsu sql", description=SQL_HELP,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    return run(parser.parse_args(list(argv)))
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m blsu.sql`: the options of `blsu sql`, parsed by the `blsu` parser."""
+    from blsu.cli import parse_command
+
+    args = parse_command("sql", sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -57,9 +57,9 @@ def parse_groups(text: str) -> list[int]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="blsu trajectories", description=DESCRIPTION)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The commands of `blsu trajectories` and their options, on the `blsu` parser (blsu.cli)."""
+    sub = parser.add_subparsers(dest="trajectories_command", metavar="COMMAND", required=True)
     fit = sub.add_parser(
         "fit",
         help="fit K = 1..6 trajectory models to a long (person, age, count) table",
@@ -103,8 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes, one K each (default: 2, or 1 on a single core)",
     )
     fit.add_argument("--quiet", action="store_true", help="no progress output")
-    fit.set_defaults(func=cmd_fit)
-    return parser
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -171,17 +169,21 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+def run(args: argparse.Namespace) -> int:
+    """`blsu trajectories COMMAND`; 1 with the message when the input is unusable."""
     try:
-        return args.func(args)
+        return cmd_fit(args)
     except InputError as exc:
         print(f"blsu trajectories: {exc}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m gbtm.cli`: the commands of `blsu trajectories`, parsed by the `blsu` parser."""
+    from blsu.cli import parse_command
+
+    args = parse_command("trajectories", sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ import argparse
 import sys
 
 from blsu.paths import path_argument
-from python_stats.marts import MartError
-from python_stats.pipeline import run as run_pipeline
 
 DESCRIPTION = (
     "Significance tests, effect sizes, figures A1-A3 and the reproduction report from the "
@@ -39,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the statistics; 0 on success, 2 when the warehouse is missing or malformed."""
+    from python_stats.marts import MartError
+    from python_stats.pipeline import run as run_pipeline
+
     try:
         summary = run_pipeline(args.db, args.results, lang=args.lang,
                                round_base=args.round_base, min_cell=args.min_cell,

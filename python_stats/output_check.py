@@ -615,12 +615,14 @@ def lines(verdicts: list[Verdict]) -> Iterator[str]:
     return (describe(v) for v in findings(verdicts))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
-    parser = argparse.ArgumentParser(
-        prog="blsu check-output",
-        description="Check every number in a folder of CSV tables against the disclosure "
-        "rule (docs/disclosure.md); exit 1 when one breaks it.")
+DESCRIPTION = (
+    "Check every number in a folder of CSV tables against the disclosure rule "
+    "(docs/disclosure.md); exit 1 when one breaks it."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu check-output`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
     parser.add_argument("--round-base", type=int, default=None,
                         help="rounding base (default: dbt var dc_rounding_base)")
@@ -628,7 +630,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="minimum cell size (default: dbt var dc_min_cell)")
     parser.add_argument("--report", type=Path, default=None,
                         help="also write every verdict to this CSV file")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
@@ -646,3 +651,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{counts['shown']} numbers shown, {counts['suppressed']} suppressed, "
           f"{counts['finding']} finding(s) in {len(files)} CSV file(s) of {args.folder}")
     return 1 if counts["finding"] else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m python_stats.output_check`: the options of `blsu check-output`, parsed by the
+    `blsu` parser."""
+    from blsu.cli import parse_command
+
+    args = parse_command("check-output", sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
