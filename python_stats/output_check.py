@@ -31,7 +31,7 @@ from python_stats.disclosure import (
     PERSON_KEY_PATTERN,
     DisclosureRules,
 )
-from python_stats.marts import PROFILES
+from python_stats.marts import OFFENDERS, PROFILES
 
 REPORT_NAME = "output_check.csv"
 SHARE_PATTERN = re.compile(r"(^|_)(pct|share)($|_)", re.IGNORECASE)
@@ -224,10 +224,10 @@ class Checker:
         for (figure, measure), rows in frame.groupby(["figure", "measure"], sort=False):
             by_group = {g: rec for g, rec in zip(rows["group"], rows.to_dict("records"),
                                                  strict=True)}
-            if "blsu" not in by_group or not all(p in by_group for p in PROFILES):
+            if OFFENDERS not in by_group or not all(p in by_group for p in PROFILES):
                 continue
             for column in ("n", "n_events"):
-                if by_group["blsu"][column] == "":
+                if by_group[OFFENDERS][column] == "":
                     continue
                 hidden = [p for p in PROFILES if by_group[p][column] == ""]
                 if len(hidden) == 1:
