@@ -4,7 +4,8 @@ One parser for every command and its options, with one path rule (blsu.paths) an
 usage errors. A command that lives in its own module contributes its options (`add_arguments`)
 and its run (`run`): generate (blsu_synth.cli), stats (python_stats.cli), sql (blsu.sql), docs
 (blsu.docs), check-output (python_stats.output_check) and trajectories (gbtm.cli). Their
-`python -m` entry points parse with this parser too (`parse_command`).
+`python -m` entry points (blsu_synth, python_stats, gbtm.cli) parse with this parser too
+(`module_main`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def parse_command(name: str, argv: Sequence[str]) -> argparse.Namespace | int:
         return int(exc.code or 0)
     args.argv = list(argv)
     return args
+
+
+def module_main(command: str, run: Callable[[argparse.Namespace], int],
+                argv: Sequence[str] | None = None) -> int:
+    """A module's own entry point (`python -m ...`): the options of `blsu COMMAND`, then its run."""
+    args = parse_command(command, sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
 
 
 def _generate(argv: Sequence[str]) -> int:

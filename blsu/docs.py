@@ -15,7 +15,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from blsu.dbt_runner import BuildError, run_dbt
@@ -74,15 +73,3 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote the dbt docs site to {out} (open it in a browser)")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m blsu.docs`: the options of `blsu docs`, parsed by the `blsu` parser."""
-    from blsu.cli import parse_command
-
-    args = parse_command("docs", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

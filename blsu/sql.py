@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -414,15 +414,3 @@ def interactive(paths: Paths, args: argparse.Namespace, *, tty: bool) -> int:
     if tty:
         print(f"left the shell; {paths.db} {_changed(args.write)}")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m blsu.sql`: the options of `blsu sql`, parsed by the `blsu` parser."""
-    from blsu.cli import parse_command
-
-    args = parse_command("sql", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -198,10 +198,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m gbtm.cli`: the commands of `blsu trajectories`, parsed by the `blsu` parser."""
-    from blsu.cli import parse_command
+    from blsu.cli import module_main
 
-    args = parse_command("trajectories", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
+    return module_main("trajectories", run, argv)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The statistics into the folder given (no lock, no swap), options as `blsu stats`."""
-    from blsu.cli import parse_command
+    from blsu.cli import module_main
 
-    args = parse_command("stats", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
+    return module_main("stats", run, argv)

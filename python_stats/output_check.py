@@ -651,16 +651,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"{counts['shown']} numbers shown, {counts['suppressed']} suppressed, "
           f"{counts['finding']} finding(s) in {len(files)} CSV file(s) of {args.folder}")
     return 1 if counts["finding"] else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m python_stats.output_check`: the options of `blsu check-output`, parsed by the
-    `blsu` parser."""
-    from blsu.cli import parse_command
-
-    args = parse_command("check-output", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

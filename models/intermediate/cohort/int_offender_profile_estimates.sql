@@ -63,40 +63,29 @@ career_shape as (
     group by rinpersoons, rinpersoon
 ),
 
-estimated_position as (
+estimated as (
     select
         to_estimate.rinpersoons,
         to_estimate.rinpersoon,
         coalesce(career_shape.n_cases, 0) as n_cases,
         career_shape.peak_age,
-        case
-            when coalesce(career_shape.n_cases, 0) <= {{ var('profile_incidental_max_cases') }}
-                then 1
-            when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
-                then 4
-            when career_shape.peak_age is null
-                then null
-            when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
-                then 2
-            else 3
-        end as profile_position
+        profiles.profile as estimated_profile
     from to_estimate
     left join career_shape
         on
             to_estimate.rinpersoons = career_shape.rinpersoons
             and to_estimate.rinpersoon = career_shape.rinpersoon
-),
-
-estimated as (
-    select
-        estimated_position.rinpersoons,
-        estimated_position.rinpersoon,
-        estimated_position.n_cases,
-        estimated_position.peak_age,
-        profiles.profile as estimated_profile
-    from estimated_position
     left join profiles
-        on estimated_position.profile_position = profiles.sort_order
+        on profiles.sort_order = case
+            when coalesce(career_shape.n_cases, 0) <= {{ var('profile_incidental_max_cases') }}
+                then 1
+            when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
+                then 4
+            when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
+                then 2
+            when career_shape.peak_age > {{ var('profile_early_peak_max_age') }}
+                then 3
+        end
 )
 
 select * from estimated
