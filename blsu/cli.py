@@ -1,8 +1,11 @@
 """The `blsu` command: generate synthetic extracts, build the warehouse, compute the statistics.
 
-One parser for every command and its options (`generate` and `stats` take theirs from
-blsu_synth.cli and python_stats.cli, whose `python -m` entry points parse with it too), with one
-path rule (blsu.paths) and one-line usage errors.
+One parser for every command and its options, with one path rule (blsu.paths) and one-line
+usage errors. A command that lives in its own module contributes its options (`add_arguments`)
+and its run (`run`): generate (blsu_synth.cli), stats (python_stats.cli), sql (blsu.sql), docs
+(blsu.docs), check-output (python_stats.output_check) and trajectories (gbtm.cli). Their
+`python -m` entry points (blsu_synth, python_stats, gbtm.cli) parse with this parser too
+(`module_main`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -47,10 +51,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message} (see --help)")
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse a command line; arguments no command takes are an error of that command."""
+    args, rest = parser.parse_known_args(argv)
+    if rest:
+        prog = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
+        raise UsageError(f"{prog}: error: unrecognized arguments: {' '.join(rest)} (see --help)")
+    return args
+
+
 def parse_command(name: str, argv: Sequence[str]) -> argparse.Namespace | int:
     """The options of one command, or the exit code of `--help` (0) or a usage error (2)."""
     try:
-        args = build_parser().parse_args([name, *argv])
+        args = _parse(build_parser(), [name, *argv])
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -58,6 +71,13 @@ def parse_command(name: str, argv: Sequence[str]) -> argparse.Namespace | int:
         return int(exc.code or 0)
     args.argv = list(argv)
     return args
+
+
+def module_main(command: str, run: Callable[[argparse.Namespace], int],
+                argv: Sequence[str] | None = None) -> int:
+    """A module's own entry point (`python -m ...`): the options of `blsu COMMAND`, then its run."""
+    args = parse_command(command, sys.argv[1:] if argv is None else argv)
+    return args if isinstance(args, int) else run(args)
 
 
 def _generate(argv: Sequence[str]) -> int:
@@ -73,35 +93,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _trajectories(argv: Sequence[str]) -> int:
-    from gbtm.cli import main as trajectories_main
-
-    return trajectories_main(list(argv))
-
-
 def _stats(argv: Sequence[str]) -> int:
     """The statistics as they are (python_stats), into the folder argv names."""
     from python_stats.cli import main as stats_main
 
     return stats_main(list(argv))
-
-
-def _sql(argv: Sequence[str]) -> int:
-    from blsu.sql import main as sql_main
-
-    return sql_main(argv)
-
-
-def _docs(argv: Sequence[str]) -> int:
-    from blsu.docs import main as docs_main
-
-    return docs_main(argv)
-
-
-def _check_output(argv: Sequence[str]) -> int:
-    from python_stats.output_check import main as check_main
-
-    return check_main(list(argv))
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -127,14 +123,6 @@ def _without_options(argv: list[str], names: tuple[str, ...]) -> list[str]:
         elif not arg.startswith(tuple(f"{name}=" for name in names)):
             out.append(arg)
     return out
-
-
-DELEGATED: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
-    "sql": (_sql, "SQL prompt on the warehouse, or one query to a table, CSV or Parquet"),
-    "docs": (_docs, "the dbt docs site (models, columns, lineage) as one HTML file"),
-    "check-output": (_check_output, "check a folder of CSV tables against the disclosure rule"),
-    "trajectories": (_trajectories, "group-based trajectory models (`trajectories fit --help`)"),
-}
 
 
 def _step(name: str, quiet: bool) -> Callable[[], None]:
@@ -281,8 +269,36 @@ def build_parser() -> argparse.ArgumentParser:
     stats_cli.add_arguments(stats)
     stats.set_defaults(func=cmd_stats)
 
-    for name, (_, help_text) in DELEGATED.items():
-        sub.add_parser(name, help=help_text, add_help=False)
+    from blsu import docs as docs_cli
+    from blsu import sql as sql_cli
+    from gbtm import cli as trajectories_cli
+    from python_stats import output_check
+
+    sql = sub.add_parser(
+        "sql", help="SQL prompt on the warehouse, or one query to a table, CSV or Parquet",
+        description=sql_cli.DESCRIPTION, epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sql_cli.add_arguments(sql)
+    sql.set_defaults(func=sql_cli.run)
+
+    docs = sub.add_parser(
+        "docs", help="the dbt docs site (models, columns, lineage) as one HTML file",
+        description=textwrap.fill(docs_cli.DESCRIPTION, 78), epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    docs_cli.add_arguments(docs)
+    docs.set_defaults(func=docs_cli.run)
+
+    check = sub.add_parser(
+        "check-output", help="check a folder of CSV tables against the disclosure rule",
+        description=output_check.DESCRIPTION)
+    output_check.add_arguments(check)
+    check.set_defaults(func=output_check.run)
+
+    trajectories = sub.add_parser(
+        "trajectories", help="group-based trajectory models (`trajectories fit --help`)",
+        description=trajectories_cli.DESCRIPTION)
+    trajectories_cli.add_arguments(trajectories)
+    trajectories.set_defaults(func=trajectories_cli.run)
 
     build = sub.add_parser(
         "build",
@@ -361,11 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(argv: list[str]) -> int:
-    if argv and argv[0] in DELEGATED:
-        return DELEGATED[argv[0]][0](argv[1:])
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2

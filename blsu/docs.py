@@ -15,7 +15,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from blsu.dbt_runner import BuildError, run_dbt
@@ -49,18 +48,22 @@ def generate_docs(paths: Paths, out: Path, *, quiet: bool = True) -> Path:
     return out
 
 
-def main(argv: Sequence[str]) -> int:
-    """Entry point for `blsu docs`."""
-    parser = argparse.ArgumentParser(
-        prog="blsu docs",
-        description="Write the dbt documentation site (models, columns, tests, exposures and "
-        "the lineage graph) as one HTML file that opens in any browser, offline. Reads the "
-        "project, not the warehouse's data.",
-    )
+DESCRIPTION = (
+    "Write the dbt documentation site (models, columns, tests, exposures and the lineage "
+    "graph) as one HTML file that opens in any browser, offline. Reads the project, not the "
+    "warehouse's data."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu docs`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("-o", "--output", type=Path,
                         help=f"the HTML file (default: $BLSU_RESULTS/{DOCS_FILE})")
     parser.add_argument("--verbose", action="store_true", help="show dbt's log")
-    args = parser.parse_args(list(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """`blsu docs`: 0 when the site is written, 1 when dbt fails."""
     paths = Paths.from_env()
     out = (args.output or docs_path(paths)).resolve()
     try:

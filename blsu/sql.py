@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,8 +345,11 @@ may leave it (see `blsu stats`).
 """
 
 
+DESCRIPTION = SQL_HELP
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `blsu sql`."""
+    """The options of `blsu sql`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("query", nargs="?", help="SQL text, a .sql file, or an analysis name")
     parser.add_argument("-o", "--output", type=Path, help="write the result to FILE")
     parser.add_argument("--format", choices=FORMATS, help="table, csv or parquet (default: "
@@ -411,11 +414,3 @@ def interactive(paths: Paths, args: argparse.Namespace, *, tty: bool) -> int:
     if tty:
         print(f"left the shell; {paths.db} {_changed(args.write)}")
     return 0
-
-
-def main(argv: Sequence[str]) -> int:
-    """Entry point for `blsu sql` (parsed here, so `blsu sql --help` shows these options)."""
-    parser = argparse.ArgumentParser(prog="blsu sql", description=SQL_HELP,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    return run(parser.parse_args(list(argv)))

@@ -13,6 +13,7 @@ from pathlib import Path
 from gbtm.data import InputError, TrajectoryData, read_table
 from gbtm.model import FAMILIES
 from gbtm.outputs import build_outputs
+from gbtm.profiles import study_profiles
 from gbtm.selection import MIN_AVEPP, MIN_OCC, MIN_SHARE, select_models
 
 DESCRIPTION = """Fit group-based trajectory models (zero-inflated Poisson or Poisson groups, log
@@ -57,9 +58,18 @@ def parse_groups(text: str) -> list[int]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="blsu trajectories", description=DESCRIPTION)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def parse_profiles(text: str) -> tuple[str, ...]:
+    """`a,b,c,d` -> the four group names (lowest level, early peak, late peak, highest level)."""
+    names = tuple(name.strip() for name in text.split(","))
+    if len(names) != 4 or not all(names) or len(set(names)) != 4:
+        raise argparse.ArgumentTypeError(
+            f"--profiles: expected four different names separated by commas, got {text!r}")
+    return names
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The commands of `blsu trajectories` and their options, on the `blsu` parser (blsu.cli)."""
+    sub = parser.add_subparsers(dest="trajectories_command", metavar="COMMAND", required=True)
     fit = sub.add_parser(
         "fit",
         help="fit K = 1..6 trajectory models to a long (person, age, count) table",
@@ -102,9 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=min(2, os.cpu_count() or 1),
         help="worker processes, one K each (default: 2, or 1 on a single core)",
     )
+    fit.add_argument(
+        "--profiles",
+        type=parse_profiles,
+        default=None,
+        help="four names for the groups, in the order lowest level, early peak, late peak, "
+        "highest level, e.g. low,early,late,high (default: the study's profiles seed)",
+    )
     fit.add_argument("--quiet", action="store_true", help="no progress output")
-    fit.set_defaults(func=cmd_fit)
-    return parser
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -137,7 +152,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         jobs=max(1, args.jobs),
     )
-    out = build_outputs(selection)
+    out = build_outputs(selection, args.profiles)
     args.out.mkdir(parents=True, exist_ok=True)
     out.model_selection.to_csv(args.out / "model_selection.csv", index=False)
     out.parameters.to_csv(args.out / "parameters.csv", index=False)
@@ -153,6 +168,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
         "family": args.family,
         "degree": args.degree,
         "zi_degree": args.zi_degree,
+        "profiles": list(args.profiles or study_profiles()),
         "bic_convention": "log L - 0.5 k ln N (N persons); higher is better",
         "selected_n_groups": chosen.spec.n_groups if chosen else None,
         "assignments_n_groups": out.reported.spec.n_groups,
@@ -171,17 +187,20 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+def run(args: argparse.Namespace) -> int:
+    """`blsu trajectories COMMAND`; 1 with the message when the input is unusable."""
     try:
-        return args.func(args)
+        return cmd_fit(args)
     except InputError as exc:
         print(f"blsu trajectories: {exc}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m gbtm.cli`: the commands of `blsu trajectories`, parsed by the `blsu` parser."""
+    from blsu.cli import module_main
+
+    return module_main("trajectories", run, argv)
 
 
 if __name__ == "__main__":

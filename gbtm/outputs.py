@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +61,9 @@ def reported_fit(selection: Selection) -> FitResult:
     return selection.selected or max(selection.fits, key=lambda f: f.bic)
 
 
-def build_outputs(selection: Selection) -> Outputs:
+def build_outputs(selection: Selection, profiles: Sequence[str] | None = None) -> Outputs:
+    """The tables of a selection; groups are named by gbtm.profiles.name_groups with the four
+    `profiles` (lowest level, early peak, late peak, highest level; default the study's)."""
     ages = supported_ages(selection.data)
     table = pd.DataFrame(selection.table())
     params, curves, groups = [], [], []
@@ -70,7 +73,7 @@ def build_outputs(selection: Selection) -> Outputs:
         c = c.merge(group_weights(fit, selection.data), on=["group", "age"], how="left")
         c["weight"] = c["weight"].fillna(0.0)
         shapes = group_shapes(c)
-        names = name_groups(shapes)
+        names = name_groups(shapes, profiles)
         shapes["profile"] = shapes["group"].map(names)
         shapes.insert(0, "n_groups", fit.spec.n_groups)
         shapes["share"] = diag.share

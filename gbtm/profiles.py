@@ -1,17 +1,21 @@
-"""Naming trajectory groups after the study's four offender profiles, by shape.
+"""Naming trajectory groups after four offender profiles, by shape.
 
-Groups are named by their fitted curve, never by their index: the group with the lowest mean
-expected count over the age range is ``incidenteel``; the group with the highest is ``continu``;
-every other group is ``vroeg_piek`` when its curve peaks before ``EARLY_PEAK_BEFORE`` and
-``laat_piek`` from that age on. With one group the curve's peak age decides alone.
+Groups are named by their fitted curve, never by their index. The four names come in the order
+lowest level, early peak, late peak, highest level (by default the study's profiles seed, whose
+sort order is that order: incidenteel, vroeg_piek, laat_piek, continu). The group with the lowest
+mean expected count over the age range takes the first name; the group with the highest takes
+the last; every other group takes the early-peak name when its curve peaks before
+``EARLY_PEAK_BEFORE`` and the late-peak name from that age on. With one group the curve's peak
+age decides alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-PROFILES = ("incidenteel", "vroeg_piek", "laat_piek", "continu")
 #: The boundary between the published peak-age ranges (15-22 vroeg piek, 22-33 laat piek).
 EARLY_PEAK_BEFORE = 22.0
 #: A group's peak-age range: the ages where its expected count is at least this share of its peak.
@@ -51,15 +55,29 @@ def group_shapes(curves: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def name_groups(shapes: pd.DataFrame) -> dict[int, str]:
-    """Profile name of every group (see the module docstring for the rule)."""
+def study_profiles() -> tuple[str, ...]:
+    """The study's four profile names from its profiles seed, in the seed's sort order."""
+    from blsu.project import codes
+
+    return codes("profiles")
+
+
+def name_groups(shapes: pd.DataFrame, profiles: Sequence[str] | None = None) -> dict[int, str]:
+    """Profile name of every group (see the module docstring for the rule); `profiles` are the
+    four names (lowest level, early peak, late peak, highest level), by default the study's."""
+    names_in_order = tuple(study_profiles() if profiles is None else profiles)
+    if len(names_in_order) != 4:
+        raise ValueError(
+            "profiles: four names are needed (lowest level, early peak, late peak, highest "
+            f"level), got {len(names_in_order)}: {', '.join(names_in_order)}")
+    lowest, early_peak, late_peak, highest = names_in_order
     by_level = shapes.sort_values("mean_expected")["group"].tolist()
     names: dict[int, str] = {}
     if len(by_level) >= 2:
-        names[by_level[0]] = "incidenteel"
-        names[by_level[-1]] = "continu"
+        names[by_level[0]] = lowest
+        names[by_level[-1]] = highest
     for _, row in shapes.iterrows():
         g = int(row["group"])
         if g not in names:
-            names[g] = "vroeg_piek" if row["peak_age"] < EARLY_PEAK_BEFORE else "laat_piek"
+            names[g] = early_peak if row["peak_age"] < EARLY_PEAK_BEFORE else late_peak
     return names

@@ -8,6 +8,7 @@ responsibility (12) on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,14 +17,16 @@ import pandas as pd
 from gbtm.basis import PolyBasis
 from gbtm.data import TrajectoryData
 from gbtm.model import ModelSpec
+from gbtm.profiles import study_profiles
 
-#: Shapes like the four published profiles: (share, peak age, peak rate, width in years, floor).
-FOUR_PROFILES: dict[str, tuple[float, float, float, float, float]] = {
-    "incidenteel": (0.36, 24.0, 0.10, 12.0, 0.02),
-    "vroeg_piek": (0.28, 18.0, 1.30, 3.5, 0.03),
-    "laat_piek": (0.21, 27.5, 1.00, 4.5, 0.03),
-    "continu": (0.15, 24.0, 1.80, 12.0, 0.30),
-}
+#: Shapes like the four published profiles, in the order of gbtm.profiles (lowest level, early
+#: peak, late peak, highest level): (share, peak age, peak rate, width in years, floor).
+FOUR_PROFILES: tuple[tuple[float, float, float, float, float], ...] = (
+    (0.36, 24.0, 0.10, 12.0, 0.02),
+    (0.28, 18.0, 1.30, 3.5, 0.03),
+    (0.21, 27.5, 1.00, 4.5, 0.03),
+    (0.15, 24.0, 1.80, 12.0, 0.30),
+)
 ZERO_INFLATION = 0.2
 
 
@@ -45,20 +48,22 @@ def shape_rate(ages: np.ndarray, peak: float, level: float, width: float, floor:
     return level * np.exp(-0.5 * ((ages - peak) / width) ** 2) + floor
 
 
-def four_profile_truth(ages: np.ndarray | None = None) -> Truth:
+def four_profile_truth(ages: np.ndarray | None = None,
+                       names: Sequence[str] | None = None) -> Truth:
     """The four published shapes as a ZIP cubic trajectory model (groups in the order of
-    FOUR_PROFILES)."""
+    FOUR_PROFILES), named `names` (default: the study's profiles, gbtm.profiles)."""
     ages = np.arange(12, 47) if ages is None else ages
     spec = ModelSpec(n_groups=4, degree=3, family="zip", zi_degree=0)
     basis = PolyBasis.fit(ages, 3)
     x = basis(ages)
     beta, shares = [], []
-    for share, peak, level, width, floor in FOUR_PROFILES.values():
+    for share, peak, level, width, floor in FOUR_PROFILES:
         target = np.log(shape_rate(ages, peak, level, width, floor) / (1 - ZERO_INFLATION))
         beta.append(np.linalg.lstsq(x, target, rcond=None)[0])
         shares.append(share)
     gamma = np.full((4, 1), np.log(ZERO_INFLATION / (1 - ZERO_INFLATION)))
-    return Truth(spec, basis, np.array(shares), np.array(beta), gamma, tuple(FOUR_PROFILES))
+    names = tuple(study_profiles() if names is None else names)
+    return Truth(spec, basis, np.array(shares), np.array(beta), gamma, names)
 
 
 def simulate(

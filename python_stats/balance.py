@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from python_stats.disclosure import DisclosureRules, secondary_suppression
-from python_stats.marts import CONTROLS
+from python_stats.marts import CONTROLS, OFFENDERS
 
 MIGRATION_LEVELS = ("0", "1", "2", "unknown")
 
@@ -75,7 +75,7 @@ def balance_table(persons: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame
     """balance.csv: one row per covariate and control group; small cells suppressed, and a
     second migration level with a lone suppressed one (the levels add up to the group)."""
     cov = covariates(persons)
-    treated = persons["study_group"] == "blsu"
+    treated = persons["study_group"] == OFFENDERS
     rows = []
     for control in CONTROLS:
         ctrl = persons["study_group"] == control

@@ -10,8 +10,6 @@ import argparse
 import sys
 
 from blsu.paths import path_argument
-from python_stats.marts import MartError
-from python_stats.pipeline import run as run_pipeline
 
 DESCRIPTION = (
     "Significance tests, effect sizes, figures A1-A3 and the reproduction report from the "
@@ -39,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the statistics; 0 on success, 2 when the warehouse is missing or malformed."""
+    from python_stats.marts import MartError
+    from python_stats.pipeline import run as run_pipeline
+
     try:
         summary = run_pipeline(args.db, args.results, lang=args.lang,
                                round_base=args.round_base, min_cell=args.min_cell,
@@ -57,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The statistics into the folder given (no lock, no swap), options as `blsu stats`."""
-    from blsu.cli import parse_command
+    from blsu.cli import module_main
 
-    args = parse_command("stats", sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
+    return module_main("stats", run, argv)

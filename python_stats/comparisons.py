@@ -24,7 +24,7 @@ import pandas as pd
 
 from python_stats.disclosure import DisclosureRules
 from python_stats.effects import cohens_h, cramers_v, eta_squared, hedges_g
-from python_stats.marts import CONTROLS, GROUPS, PROFILES, VICTIM_TYPES
+from python_stats.marts import CONTROLS, GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
 from python_stats.measures import column_of, numbers, true_count
 from python_stats.significance import (
     Outcome,
@@ -147,7 +147,7 @@ def mean_comparison(
 
 def career_frame(careers: pd.DataFrame) -> pd.DataFrame:
     """Careers with the study_group column that `members` expects."""
-    return careers.assign(study_group="blsu")
+    return careers.assign(study_group=OFFENDERS)
 
 
 def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,

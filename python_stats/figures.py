@@ -18,7 +18,7 @@ import pandas as pd
 
 from python_stats.disclosure import DisclosureRules
 from python_stats.export import ResultsWriter
-from python_stats.marts import GROUPS, PROFILES, VICTIM_TYPES
+from python_stats.marts import GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -115,7 +115,7 @@ def figure_a2(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
     found = Values(table)
     for ax, measure, title, names in (
         (axes[0], "victim_any_2010_2023", lab["A2_any"], groups),
-        (axes[1], "victim_recent_3y_before_first_ht", lab["A2_recent"], ["blsu", *PROFILES]),
+        (axes[1], "victim_recent_3y_before_first_ht", lab["A2_recent"], [OFFENDERS, *PROFILES]),
         (axes[2], "mean_victimisations_among_victims", lab["A2_mean"], groups),
     ):
         values = [found.get(measure, g) for g in names]

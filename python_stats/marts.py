@@ -13,6 +13,7 @@ from blsu.project import codes, vocabulary
 # the vocabularies of the seeds, in their order
 GROUPS = codes("study_groups")
 CONTROLS = tuple(t.code for t in vocabulary("study_groups") if t.row["is_control"] == "true")
+(OFFENDERS,) = (t.code for t in vocabulary("study_groups") if t.row["is_control"] != "true")
 PROFILES = codes("profiles")
 VICTIM_TYPES = codes("report_categories")
 
@@ -100,7 +101,7 @@ def validate_persons(persons: pd.DataFrame) -> None:
             "marts.fct_study_persons.study_group: expected one of "
             f"{', '.join(GROUPS)}, found {sorted(map(str, unknown)) or 'null'}"
         )
-    offenders = persons[persons["study_group"] == "blsu"]
+    offenders = persons[persons["study_group"] == OFFENDERS]
     bad = set(offenders["profile"].dropna()) - set(PROFILES)
     if bad:
         raise MartError(

@@ -23,7 +23,7 @@ from python_stats.effects import (
     prevalence_ratio,
     wilson_interval,
 )
-from python_stats.marts import GROUPS, PROFILES, VICTIM_TYPES
+from python_stats.marts import GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
 
 REFERENCE_GROUP = "noncriminal_control"
 BOOTSTRAP_RESAMPLES = 2000
@@ -50,7 +50,7 @@ def group_mask(persons: pd.DataFrame, group: str) -> pd.Series:
     if group in GROUPS:
         mask = persons["study_group"] == group
     elif group in PROFILES:
-        mask = (persons["study_group"] == "blsu") & (persons["profile"] == group)
+        mask = (persons["study_group"] == OFFENDERS) & (persons["profile"] == group)
     else:
         raise ValueError(f"unknown group {group!r}; expected one of {', '.join(ALL_GROUPS)}")
     return mask.fillna(False).astype(bool)
@@ -139,7 +139,7 @@ def sample_estimates(persons: pd.DataFrame, rules: DisclosureRules
         n = len(members(persons, group))
         out.append(Estimate("sample", "n", group, "persons",
                             Interval(rules.round(n), math.nan, math.nan), n, None, cells=(n,)))
-    offenders = members(persons, "blsu")
+    offenders = members(persons, OFFENDERS)
     for profile in PROFILES:
         flags = offenders.assign(_in=offenders["profile"] == profile)
         out.append(share_estimate("profiles", "share", profile, flags, "_in", rules,
@@ -162,7 +162,7 @@ def lvb_estimates(persons: pd.DataFrame, rules: DisclosureRules) -> list[Estimat
         else:
             out.append(ratio_estimate("A1", "lvb_ratio_vs_noncriminal", group, frame, ref,
                                       rules))
-    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", "blsu", members(persons, "blsu"),
+    out.append(ratio_estimate("A1", "lvb_ratio_vs_criminal", OFFENDERS, members(persons, OFFENDERS),
                               members(persons, "criminal_control"), rules))
     return out
 
@@ -180,15 +180,15 @@ def victim_estimates(persons: pd.DataFrame, rules: DisclosureRules
         among = frame[frame["is_victim"].astype(bool)]
         out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
                                  among["n_victimisations"], "count"))
-    offenders = members(persons, "blsu")
+    offenders = members(persons, OFFENDERS)
     eligible_n, n = flag_count(offenders, "recent_victim_eligible")
-    out.append(count_estimate("A2", "recent_eligible_n", "blsu", eligible_n, len(offenders),
+    out.append(count_estimate("A2", "recent_eligible_n", OFFENDERS, eligible_n, len(offenders),
                               rules))
-    out.append(share_estimate("A2", "recent_eligible_share", "blsu",
+    out.append(share_estimate("A2", "recent_eligible_share", OFFENDERS,
                               offenders.assign(_e=offenders["recent_victim_eligible"]
                                                .fillna(False).astype(bool)),
                               "_e", rules, "pct_of_blsu"))
-    for group in ("blsu", *PROFILES):
+    for group in (OFFENDERS, *PROFILES):
         frame = members(persons, group)
         eligible = frame[frame["recent_victim_eligible"].fillna(False).astype(bool)]
         out.append(share_estimate("A2", "victim_recent_3y_before_first_ht", group, eligible,
@@ -230,7 +230,7 @@ def career_estimates(careers: pd.DataFrame, seed: int, rules: DisclosureRules
             out.append(mean_estimate("profiles", measure, profile, frame[column], unit))
         out.append(share_estimate("profiles", "starts_with_ht_pct", profile,
                                   frame, "starts_with_ht", rules))
-    out.append(share_estimate("profiles", "starts_with_ht_pct", "blsu", careers,
+    out.append(share_estimate("profiles", "starts_with_ht_pct", OFFENDERS, careers,
                               "starts_with_ht", rules))
     return out
 

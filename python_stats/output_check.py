@@ -31,7 +31,7 @@ from python_stats.disclosure import (
     PERSON_KEY_PATTERN,
     DisclosureRules,
 )
-from python_stats.marts import PROFILES
+from python_stats.marts import OFFENDERS, PROFILES
 
 REPORT_NAME = "output_check.csv"
 SHARE_PATTERN = re.compile(r"(^|_)(pct|share)($|_)", re.IGNORECASE)
@@ -224,10 +224,10 @@ class Checker:
         for (figure, measure), rows in frame.groupby(["figure", "measure"], sort=False):
             by_group = {g: rec for g, rec in zip(rows["group"], rows.to_dict("records"),
                                                  strict=True)}
-            if "blsu" not in by_group or not all(p in by_group for p in PROFILES):
+            if OFFENDERS not in by_group or not all(p in by_group for p in PROFILES):
                 continue
             for column in ("n", "n_events"):
-                if by_group["blsu"][column] == "":
+                if by_group[OFFENDERS][column] == "":
                     continue
                 hidden = [p for p in PROFILES if by_group[p][column] == ""]
                 if len(hidden) == 1:
@@ -615,12 +615,14 @@ def lines(verdicts: list[Verdict]) -> Iterator[str]:
     return (describe(v) for v in findings(verdicts))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
-    parser = argparse.ArgumentParser(
-        prog="blsu check-output",
-        description="Check every number in a folder of CSV tables against the disclosure "
-        "rule (docs/disclosure.md); exit 1 when one breaks it.")
+DESCRIPTION = (
+    "Check every number in a folder of CSV tables against the disclosure rule "
+    "(docs/disclosure.md); exit 1 when one breaks it."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `blsu check-output`, on the `blsu` parser (blsu.cli)."""
     parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
     parser.add_argument("--round-base", type=int, default=None,
                         help="rounding base (default: dbt var dc_rounding_base)")
@@ -628,7 +630,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="minimum cell size (default: dbt var dc_min_cell)")
     parser.add_argument("--report", type=Path, default=None,
                         help="also write every verdict to this CSV file")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2

@@ -26,6 +26,8 @@ import pandas as pd
 
 from python_stats.disclosure import DisclosureRules
 from python_stats.labels import labels, measure_label, unit_label
+from python_stats.marts import GROUPS, OFFENDERS
+from python_stats.measures import REFERENCE_GROUP
 from python_stats.provenance import Provenance
 from python_stats.report import TESTS_METHOD
 from python_stats.reproduction import (
@@ -440,14 +442,12 @@ def statements(rep: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 # --- headlines ---------------------------------------------------------------------------------
 
 HEADLINES = (
-    ("hl_A1", "A1", "lvb_ratio_vs_noncriminal", ("blsu", "criminal_control")),
-    ("hl_A2_any", "A2", "victim_any_2010_2023",
-     ("blsu", "criminal_control", "noncriminal_control")),
-    ("hl_A2_recent", "A2", "victim_recent_3y_before_first_ht", ("blsu",)),
-    ("hl_A2_mean", "A2", "mean_victimisations_among_victims",
-     ("blsu", "criminal_control", "noncriminal_control")),
-    ("hl_A3", "A3", "victim_type_pct_among_victims_geweld",
-     ("blsu", "criminal_control", "noncriminal_control")),
+    ("hl_A1", "A1", "lvb_ratio_vs_noncriminal",
+     tuple(g for g in GROUPS if g != REFERENCE_GROUP)),
+    ("hl_A2_any", "A2", "victim_any_2010_2023", GROUPS),
+    ("hl_A2_recent", "A2", "victim_recent_3y_before_first_ht", (OFFENDERS,)),
+    ("hl_A2_mean", "A2", "mean_victimisations_among_victims", GROUPS),
+    ("hl_A3", "A3", "victim_type_pct_among_victims_geweld", GROUPS),
 )
 
 

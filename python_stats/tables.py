@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from python_stats.disclosure import DisclosureRules, secondary_suppression
-from python_stats.marts import PROFILES
+from python_stats.marts import OFFENDERS, PROFILES
 from python_stats.measures import Estimate
 
 TABLE_COLUMNS = (
@@ -25,7 +25,7 @@ EXACT_COLUMN = "value_exact"
 RATIO_DECIMALS = 2
 PCT_DECIMALS = 1
 MEAN_UNITS = ("years", "cases", "count")
-PARTITION_TOTAL = "blsu"
+PARTITION_TOTAL = OFFENDERS
 
 
 def decimals(unit: str, rules: DisclosureRules) -> int:

@@ -34,8 +34,9 @@ from python_stats.marts import PROFILES
 TRAJECTORY_MARTS = ("fct_trajectory_groups", "fct_trajectory_curves",
                     "fct_trajectory_observed_by_age", "fct_trajectory_model_selection")
 FIGURE_STEM = "trajectories"
-COLOURS = {"incidenteel": "#7f7f7f", "vroeg_piek": "#1f77b4", "laat_piek": "#ff7f0e",
-           "continu": "#d62728"}
+#: Colours of the profiles' curves, in the profiles seed's order.
+PROFILE_COLOURS = ("#7f7f7f", "#1f77b4", "#ff7f0e", "#d62728")
+COLOURS = dict(zip(PROFILES, PROFILE_COLOURS, strict=False))
 MODEL_DECIMALS = 1  # log-likelihood and BIC
 CURVE_DECIMALS = 2  # expected cases per year
 SHARE_PCT_DECIMALS = 1

@@ -25,11 +25,10 @@ victimisation_summary as (
     select
         rinpersoons,
         rinpersoon,
-        count(distinct incident_id) as n_victimisations,
         {% for category in categories -%}
-        bool_or(victim_{{ category }}) as victim_{{ category }}{% if not loop.last %},
-        {% endif %}
-        {% endfor %}
+        bool_or(victim_{{ category }}) as victim_{{ category }},
+        {% endfor -%}
+        count(distinct incident_id) as n_victimisations
     from victimisations
     group by rinpersoons, rinpersoon
 ),

@@ -58,6 +58,15 @@ def test_groups_are_named_by_shape_whatever_their_index(order):
     assert [names[g] for g in order] == ["vroeg_piek", "laat_piek", "incidenteel", "continu"]
 
 
+def test_groups_take_the_names_given_in_the_order_low_early_late_high():
+    shapes = [(18, 1.0, 0.05), (28, 1.0, 0.05), (24, 0.05, 0.05), (25, 1.5, 1.0)]
+    curves = pd.concat(_curve(g, *s) for g, s in enumerate(shapes, start=1))
+    names = name_groups(group_shapes(curves), ("low", "early", "late", "high"))
+    assert names == {1: "early", 2: "late", 3: "low", 4: "high"}
+    with pytest.raises(ValueError, match="four names"):
+        name_groups(group_shapes(curves), ("low", "high"))
+
+
 def test_peak_range_is_where_the_curve_is_at_least_half_its_peak():
     shapes = group_shapes(_curve(1, 20, 1.0, 0.0))
     # exp(-0.5 (d/4)^2) >= 0.5  <=>  |d| <= 4.71

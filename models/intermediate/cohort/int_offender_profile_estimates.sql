@@ -1,10 +1,12 @@
 {#-
     Profile estimate for sample members without DADERPROFIEL, from their OM cases inside the
-    OM window: at most var profile_incidental_max_cases cases -> incidenteel; at least
-    var profile_continuous_min_cases -> continu; otherwise the age (whole years) with most cases
-    decides: up to var profile_early_peak_max_age -> vroeg_piek, older -> laat_piek. Without a
-    birth year there is no age, so a member with a case count in between gets no profile (null;
-    counted in marts.dq_findings) rather than a guessed one.
+    OM window: at most var profile_incidental_max_cases cases -> the incidental profile; at least
+    var profile_continuous_min_cases -> the continuous one; otherwise the age (whole years) with
+    most cases decides: up to var profile_early_peak_max_age -> early peak, older -> late peak.
+    The rule gives a position in the profiles seed (sort_order 1 incidental, 2 early peak, 3 late
+    peak, 4 continuous), whose code it reports. Without a birth year there is no age, so a member
+    with a case count in between gets no profile (null; counted in marts.dq_findings) rather than
+    a guessed one.
 -#}
 with
 
@@ -14,6 +16,10 @@ members as (
 
 member_cases as (
     select * from {{ ref('int_sample_member_cases') }}
+),
+
+profiles as (
+    select * from {{ ref('profiles') }}
 ),
 
 to_estimate as (
@@ -63,22 +69,23 @@ estimated as (
         to_estimate.rinpersoon,
         coalesce(career_shape.n_cases, 0) as n_cases,
         career_shape.peak_age,
-        case
-            when coalesce(career_shape.n_cases, 0) <= {{ var('profile_incidental_max_cases') }}
-                then 'incidenteel'
-            when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
-                then 'continu'
-            when career_shape.peak_age is null
-                then null
-            when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
-                then 'vroeg_piek'
-            else 'laat_piek'
-        end as estimated_profile
+        profiles.profile as estimated_profile
     from to_estimate
     left join career_shape
         on
             to_estimate.rinpersoons = career_shape.rinpersoons
             and to_estimate.rinpersoon = career_shape.rinpersoon
+    left join profiles
+        on profiles.sort_order = case
+            when coalesce(career_shape.n_cases, 0) <= {{ var('profile_incidental_max_cases') }}
+                then 1
+            when career_shape.n_cases >= {{ var('profile_continuous_min_cases') }}
+                then 4
+            when career_shape.peak_age <= {{ var('profile_early_peak_max_age') }}
+                then 2
+            when career_shape.peak_age > {{ var('profile_early_peak_max_age') }}
+                then 3
+        end
 )
 
 select * from estimated
