@@ -60,6 +60,10 @@ register_counts as (
     select * from {{ ref('int_register_person_counts') }}
 ),
 
+police_freshness as (
+    select * from {{ ref('int_police_freshness') }}
+),
+
 sample_members as (
     select * from {{ ref('int_sample_members') }}
 ),
@@ -291,37 +295,12 @@ raw_folder_findings as (
     from raw_files
 ),
 
-expected_police_year as (
-    {#-
-        The newest police year expected: var police_expected_latest_year, else the year of the
-        reference date minus var police_delay_years. The reference date is var reference_date,
-        else the end of the newest file year of the inputs (not the clock), so the same inputs
-        always give the same findings.
-    -#}
-    select
-        {% if var('police_expected_latest_year', none) is not none -%}
-        {{ var('police_expected_latest_year') }}
-        {%- else -%}
-        extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
-        {%- endif %} as police_year
-),
-
-newest_police_file as (
-    select max(file_year) as file_year
-    from raw_files
-    where dataset = 'SLOAANG' and status = 'used'
-),
-
 freshness as (
     select
         'SLOAANG' as dataset,
-        'years missing after the newest police file (expected up to '
-        || expected_police_year.police_year || ')' as finding,
-        greatest(
-            expected_police_year.police_year - coalesce(newest_police_file.file_year, 0), 0
-        ) as n_records
-    from expected_police_year
-    cross join newest_police_file
+        police_freshness.finding,
+        police_freshness.n_missing_years as n_records
+    from police_freshness
 ),
 
 matching_findings as (
