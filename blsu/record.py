@@ -1,8 +1,9 @@
 """The record of what a warehouse holds, kept inside the warehouse and beside the results.
 
 Every build and refresh writes one row into `blsu_meta.warehouse_record` of the file it swaps
-in: the raw folder, every input file with its signature (size and modification time), the dbt
-vars, the code version and the date basis. The results folder gets the same record
+in: the raw folder, every input file with its year, version, status and signature (size and
+modification time: the inventory a refresh compares the raw folder with), the dbt vars, the code
+version and the date basis. The results folder gets the same record
 (`warehouse_record.json`) when the statistics of that warehouse are swapped in. A refresh
 compares the raw folder and its vars with the warehouse's record, and the results' record with
 the warehouse's, so a build with other vars, a landing that a build already loaded, a removed
@@ -97,7 +98,7 @@ class WarehouseRecord:
     """What one warehouse file holds."""
 
     raw_dir: str
-    inputs: list[list[str]]
+    inputs: list[list[Any]]
     vars: dict[str, Any]
     code_version: str
     date_basis: str
@@ -118,11 +119,23 @@ class WarehouseRecord:
         return cls(**data)
 
 
-def inputs_of(entries: dict[str, list[FileEntry]]) -> list[list[str]]:
-    """Every file of the raw folder as [dataset, file name, status, signature], sorted."""
+INPUT_FIELDS = ("dataset", "file_name", "status", "signature", "year", "version")
+
+
+def inputs_of(entries: dict[str, list[FileEntry]]) -> list[list[Any]]:
+    """The inventory the warehouse is built from: every file of the raw folder as
+    [dataset, file name, status, signature, year, version] (INPUT_FIELDS), sorted. A refresh
+    compares the raw folder with it (`blsu.loader.inventory.compare`)."""
     return sorted(
-        [e.dataset, e.file_name, e.status, e.signature] for files in entries.values() for e in files
+        [e.dataset, e.file_name, e.status, e.signature, e.year, e.version]
+        for files in entries.values()
+        for e in files
     )
+
+
+def input_rows(record: WarehouseRecord) -> list[dict[str, Any]]:
+    """The record's inventory as rows by field name."""
+    return [dict(zip(INPUT_FIELDS, row, strict=True)) for row in record.inputs]
 
 
 def date_basis(dbt_vars: dict[str, Any], entries: dict[str, list[FileEntry]]) -> str:

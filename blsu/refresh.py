@@ -1,13 +1,13 @@
 """Scheduled refresh: load what landed, rebuild only what it affects, redo the statistics.
 
 The warehouse itself is the record of what was loaded: its record (`blsu.record`: the raw
-folder, every file's signature, the vars, the code version) and its file inventory
-(raw.raw_file_inventory) are compared with the raw folder, so nothing is re-read to find out
-that nothing changed, and the results' record is compared with the warehouse's, so results that
-were never swapped in are recomputed. Every refresh works on copies (the warehouse copied into
-this run's scratch folder, the results written into another) and swaps both in together only
-when dbt, the checks and the statistics succeeded, so a failed refresh leaves the warehouse and
-the results as they were.
+folder, the inventory of the files it was built from, the vars, the code version) is compared
+with the raw folder by the ingestion's own change detector (`blsu.loader.inventory.compare`), so
+nothing is re-read to find out that nothing changed, and the results' record is compared with
+the warehouse's, so results that were never swapped in are recomputed. Every refresh works on
+copies (the warehouse copied into this run's scratch folder, the results written into another)
+and swaps both in together only when dbt, the checks and the statistics succeeded, so a failed
+refresh leaves the warehouse and the results as they were.
 
 Exit codes for schedulers: 0 refreshed, 3 nothing new, 1 failed (bad input or a failed build;
 the warehouse and the results are unchanged), 75 locked (another command writes the warehouse,
@@ -27,14 +27,22 @@ from blsu import jobs
 from blsu.dbt_runner import BuildError, WarehouseLockedError, build_scratch, check_unlocked
 from blsu.dbt_runner import dbt_target as dbt_target
 from blsu.loader.datasets import DATASETS
-from blsu.loader.incremental import HeldFile, LoadPlan, YearChange, plan_load
-from blsu.loader.inventory import FileEntry, RawExtractError, find_dataset_folder
+from blsu.loader.incremental import YearChange, plan_load
+from blsu.loader.ingest import baseline_of
+from blsu.loader.inventory import (
+    FileEntry,
+    FileState,
+    RawExtractError,
+    compare,
+    find_dataset_folder,
+)
 from blsu.loader.readers import check_required_columns, read_columns
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
 from blsu.paths import PathError, Paths
 from blsu.record import (
     VarsError,
     WarehouseRecord,
+    input_rows,
     normalise_vars,
     query_file,
     read_record,
@@ -45,33 +53,16 @@ EXIT_REFRESHED = 0
 EXIT_FAILED = 1
 EXIT_NOTHING_NEW = 3
 INVENTORY_SOURCE = "raw_file_inventory"
-STALE_FINDING = "years missing after the newest police file"
-
-@dataclass(frozen=True)
-class InventoryRow:
-    """One file as the warehouse's inventory recorded it at the last build."""
-
-    dataset: str
-    file_name: str
-    year: int | None
-    version: int | None
-    status: str
-    signature: str
-
 
 @dataclass
 class RefreshPlan:
-    """What a refresh will do: per dataset the years to load, and inventory-only changes."""
+    """What a refresh will do: the years to load, and changes of files that are not loaded."""
 
     full: bool
     reason: str = ""
-    loads: list[LoadPlan] = field(default_factory=list)
+    changes: list[YearChange] = field(default_factory=list)
     other_files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[YearChange]:
-        return [change for load in self.loads for change in load.changes]
 
     @property
     def any(self) -> bool:
@@ -94,16 +85,6 @@ class RefreshPlan:
         return ", ".join(parts) or "nothing changed"
 
 
-def held_inventory(db: Path) -> list[InventoryRow] | None:
-    """The file inventory stored in the warehouse; None when there is no (usable) warehouse."""
-    rows = query_file(
-        db,
-        "select dataset, file_name, file_year, file_version, status, file_signature "
-        "from raw.raw_file_inventory",
-    )
-    return None if rows is None else [InventoryRow(*row) for row in rows]
-
-
 def input_warnings(entries: dict[str, list[FileEntry]]) -> list[str]:
     """Warnings about files that are never loaded: unrecognised names, unknown folders."""
     warnings = []
@@ -121,72 +102,60 @@ def input_warnings(entries: dict[str, list[FileEntry]]) -> list[str]:
     return warnings
 
 
-def _other_file_changes(entries: dict[str, list[FileEntry]], held: list[InventoryRow]) -> list[str]:
-    """Changes to files that are not used (superseded, unrecognised, unknown folders).
+def other_file_note(dataset: str, found: FileState) -> str | None:
+    """A change of a file that is not loaded (superseded, unrecognised, in an unknown folder).
 
-    A file that was used and is now superseded is described by the change that replaced it.
+    A file that is or was used is described by the year change that loads or replaces it.
     """
-    now = {
-        (e.dataset, e.file_name): (e.status, e.signature)
-        for files in entries.values()
-        for e in files
-        if e.status != "used"
-    }
-    before = {(r.dataset, r.file_name): (r.status, r.signature) for r in held if r.status != "used"}
-    was_used = {(r.dataset, r.file_name) for r in held if r.status == "used"}
-    notes = []
-    for key in sorted((set(now) | set(before)) - was_used):
-        if now.get(key) != before.get(key):
-            state = now[key][0] if key in now else "removed"
-            notes.append(f"{key[0]} {key[1]} {state}")
-    return notes
+    if any(row is not None and row.status == "used" for row in (found.now, found.before)):
+        return None
+    if not found.differs:
+        return None
+    return f"{dataset} {found.file_name} {found.now.status if found.now else 'removed'}"
 
 
-def plan_refresh(paths: Paths, entries: dict[str, list[FileEntry]] | None = None) -> RefreshPlan:
-    """Compare the raw folder with the warehouse's inventory; raise on input a load would reject.
+def plan_refresh(
+    paths: Paths, record: WarehouseRecord, entries: dict[str, list[FileEntry]] | None = None
+) -> RefreshPlan:
+    """Compare the raw folder with the inventory the warehouse was built from (its record);
+    raise on input a load would reject.
 
-    Raises RawExtractError for a missing dataset folder, two files of the same year and version,
-    a year of a yearly dataset that the warehouse holds but the folder lost, or a file to load
+    The comparison is the ingestion's (`compare`), against the warehouse's baseline rather than
+    the ingest folder's, which is ahead of the warehouse after a failed build. Raises
+    RawExtractError for a missing dataset folder, two files of the same year and version, a
+    year of a yearly dataset that the warehouse holds but the folder lost, or a file to load
     whose header is unreadable or lacks a required column (only headers are read here).
     """
     entries = entries if entries is not None else jobs.current_entries(paths.raw_dir)
-    warnings = input_warnings(entries)
-    held = held_inventory(paths.db)
-    if held is None:
-        reason = "no warehouse yet" if not paths.db.exists() else "warehouse without inventory"
-        return RefreshPlan(full=True, reason=reason, warnings=warnings)
-    loads = []
-    for name, spec in DATASETS.items():
-        held_files = [
-            HeldFile(r.year, r.file_name, r.version, r.signature or "")
-            for r in held
-            if r.dataset == name and r.status == "used"
-        ]
-        folder = find_dataset_folder(paths.raw_dir, name)
-        load = plan_load(spec, entries[name], held_files, folder)
-        if load.changes:
-            loads.append(load)
-            for change in load.changes:
+    baseline = baseline_of(input_rows(record))
+    changes, notes = [], []
+    for name in sorted(set(entries) | {row.dataset for row in baseline}):
+        states = compare(entries.get(name, []), [row for row in baseline if row.dataset == name])
+        if name in DATASETS:
+            spec = DATASETS[name]
+            folder = find_dataset_folder(paths.raw_dir, name)
+            for change in plan_load(spec, states, folder):
                 check_required_columns(change.new.path, read_columns(change.new.path), spec)
+                changes.append(change)
+        notes += [note for found in states if (note := other_file_note(name, found))]
+    order = list(DATASETS)
+    changes.sort(key=lambda change: order.index(change.dataset))
     return RefreshPlan(
-        full=False, loads=loads, other_files=_other_file_changes(entries, held), warnings=warnings
+        full=False, changes=changes, other_files=notes, warnings=input_warnings(entries)
     )
 
 
 def stale_police_years(db: Path) -> str | None:
-    """The freshness finding of the warehouse's dq_findings, when police years are missing.
+    """The freshness finding of the warehouse, when police years are missing.
 
-    The rule (the reference date and the police delay) lives in marts.dq_findings only.
+    The rule and its wording live in the model int_police_freshness only.
     """
     rows = query_file(
-        db,
-        "select finding, n_records from marts.dq_findings "
-        "where dataset = 'SLOAANG' and starts_with(finding, ?)",
-        [STALE_FINDING],
+        db, "select n_missing_years, finding from intermediate.int_police_freshness"
     )
-    if not rows or not rows[0][1]:
+    if not rows or not rows[0][0]:
         return None
-    return f"SLOAANG is stale: {rows[0][1]} {rows[0][0]} (marts.dq_findings)"
+    return f"SLOAANG is stale: {rows[0][0]} {rows[0][1]} (marts.dq_findings)"
 
 
 def models_rebuilt(target_path: Path) -> int:
@@ -254,15 +223,16 @@ def run_refresh(
 
 
 def decide(
-    paths: Paths, record: WarehouseRecord | None, current: WarehouseRecord, force: bool
+    paths: Paths, record: WarehouseRecord | None, inputs: jobs.Inputs, force: bool
 ) -> tuple[RefreshPlan, bool]:
     """The plan and whether every model is rebuilt, from the warehouse's record."""
+    current = inputs.record
     if record is None:
         reason = "no warehouse yet" if not paths.db.exists() else "warehouse without a record"
         return RefreshPlan(full=True, reason=reason), True
     if record.code_version != current.code_version:
         return RefreshPlan(full=True, reason="the project's code changed"), True
-    plan = plan_refresh(paths)
+    plan = plan_refresh(paths, record, inputs.entries)
     everything = force
     if record.vars != current.vars:
         plan.other_files.append("vars changed: every model rebuilt")
@@ -271,8 +241,6 @@ def decide(
         # the warehouse reads the ingested files, never the raw folder: only the file inventory
         # (and the record) are renewed
         plan.other_files.append(f"raw folder moved from {record.raw_dir}")
-    if not plan.changes and not plan.other_files and record.inputs != current.inputs:
-        return RefreshPlan(full=True, reason="raw files differ from the warehouse's record"), True
     return plan, everything
 
 
@@ -286,7 +254,7 @@ def _refresh_locked(
         dbt_vars = normalise_vars(vars_text)
         record = read_record(paths.db)
         inputs = jobs.check_inputs(paths, dbt_vars, to_read=[], accept_short=accept_short)
-        plan, everything = decide(paths, record, inputs.record, force)
+        plan, everything = decide(paths, record, inputs, force)
         if plan.full:
             plan.warnings = input_warnings(inputs.entries)
         to_read = jobs.used(inputs.entries) if plan.full else [c.new for c in plan.changes]

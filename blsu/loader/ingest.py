@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from blsu.loader.datasets import DATASETS, DatasetSpec
-from blsu.loader.inventory import FileEntry, inventory_dataset
+from blsu.loader.inventory import BaselineFile, FileEntry, compare, inventory_dataset
 from blsu.loader.readers import (
     _read_file,
     check_required_columns,
@@ -169,56 +169,55 @@ def _write_manifest(folder: Path, files: list[IngestedFile]) -> None:
     partial.replace(folder / MANIFEST)
 
 
-def _reusable(before: dict[str, object] | None, entry: FileEntry) -> bool:
-    """True when the file was ingested before with this signature and its canonical file is
-    still there."""
-    if before is None or before.get("signature") != entry.signature:
-        return False
-    canonical = before.get("canonical")
-    return before.get("status") == "used" and bool(canonical) and Path(str(canonical)).is_file()
+def baseline_of(rows: list[dict[str, object]]) -> list[BaselineFile]:
+    """Inventory rows (an ingest manifest's, a warehouse record's) as a baseline to compare with;
+    rows of files already gone are left out."""
+    return [
+        BaselineFile(
+            str(row["dataset"]), str(row["file_name"]), row.get("year"),  # type: ignore[arg-type]
+            row.get("version"), str(row["status"]), str(row["signature"]),  # type: ignore[arg-type]
+        )
+        for row in rows
+        if row.get("status") != "gone"
+    ]
 
 
 def ingest_dataset(
     raw_dir: Path, out_dir: Path, spec: DatasetSpec, say: Say | None = None
 ) -> list[IngestedFile]:
-    """Ingest one dataset folder; returns its inventory (the gone files last)."""
+    """Ingest one dataset folder, compared with its last ingestion (`compare`); returns its
+    inventory (the gone files last). A used file is read only when it is new or changed, or
+    when its canonical file was lost."""
     folder = out_dir / spec.name
     folder.mkdir(parents=True, exist_ok=True)
     before = read_manifest(folder)
     files = []
-    for entry in inventory_dataset(raw_dir, spec):
-        old = before.get(entry.file_name)
-        canonical: str | None = None
-        n_rows: int | None = None
+    for found in compare(inventory_dataset(raw_dir, spec), baseline_of(list(before.values()))):
+        old = before.get(found.file_name)
+        entry, state = found.now, found.state
+        if entry is None:
+            files.append(IngestedFile(**{**old, "state": "gone", "status": "gone",  # type: ignore[arg-type]
+                                         "canonical": None}))
+            continue
+        canonical = str(old["canonical"]) if old and old.get("canonical") else None
+        n_rows: int | None = old.get("n_rows") if old else None  # type: ignore[assignment]
         if entry.status != "used":
-            state = "superseded" if entry.status == "superseded" else "unrecognised"
-            if old is not None and old.get("signature") == entry.signature:
-                n_rows = old.get("n_rows")  # type: ignore[assignment]
-            else:
+            canonical = None
+            if old is None or old.get("signature") != entry.signature:
                 n_rows = _count_quietly(entry.path)
-        elif _reusable(old, entry):
-            state = "unchanged"
-            canonical = str(old["canonical"])  # type: ignore[index]
-            n_rows = old["n_rows"]  # type: ignore[assignment, index]
-        else:
-            state = "new" if old is None else "changed"
+        elif state != "unchanged" or canonical is None or not Path(canonical).is_file():
+            state = "changed" if state == "unchanged" else state  # its canonical file was lost
             if say is not None:
                 say(f"ingesting {entry.path.name} ({state})")
             path, n_rows = convert_or_validate(entry, spec, folder)
             canonical = str(path)
-        stat_time = int(entry.modified)
         files.append(
             IngestedFile(
                 spec.name, str(entry.path), entry.file_name, entry.file_format, entry.year,
-                entry.version, entry.status, state, n_rows, entry.size_bytes, stat_time,
+                entry.version, entry.status, state, n_rows, entry.size_bytes, int(entry.modified),
                 entry.signature, canonical,
             )
         )
-    present = {f.file_name for f in files}
-    for name, row in sorted(before.items()):
-        if name not in present and row.get("state") != "gone":
-            gone = {**row, "state": "gone", "status": "gone", "canonical": None}
-            files.append(IngestedFile(**gone))  # type: ignore[arg-type]
     _write_manifest(folder, files)
     return files
 

@@ -162,3 +162,60 @@ def data_files(folder: Path) -> list[Path]:
         for path in sorted(folder.iterdir())
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
     ]
+
+
+@dataclass(frozen=True)
+class BaselineFile:
+    """One file as a baseline inventory recorded it: the ingest folder's last ingestion, or the
+    ingestion a warehouse was built from (its record)."""
+
+    dataset: str
+    file_name: str
+    year: int | None
+    version: int | None
+    status: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class FileState:
+    """One file of a dataset folder compared with a baseline; `now` is None for a gone file."""
+
+    now: FileEntry | None
+    before: BaselineFile | None
+
+    @property
+    def file_name(self) -> str:
+        found = self.now or self.before
+        return found.file_name if found is not None else ""
+
+    @property
+    def state(self) -> str:
+        """new, changed, unchanged (used files), superseded, unrecognised, unknown_folder (files
+        that are not used, whatever the baseline says), gone (in the baseline only)."""
+        if self.now is None:
+            return "gone"
+        if self.now.status != "used":
+            return self.now.status
+        if self.before is None:
+            return "new"
+        if (self.before.status, self.before.signature) != ("used", self.now.signature):
+            return "changed"
+        return "unchanged"
+
+    @property
+    def differs(self) -> bool:
+        """True when the file's status or signature is not the baseline's."""
+        if self.now is None or self.before is None:
+            return True
+        return (self.now.status, self.now.signature) != (self.before.status, self.before.signature)
+
+
+def compare(current: list[FileEntry], baseline: list[BaselineFile]) -> list[FileState]:
+    """The one change detector: every current file of one folder against a baseline inventory
+    of that folder, then the baseline's files that are gone (by name)."""
+    before = {row.file_name: row for row in baseline}
+    states = [FileState(entry, before.get(entry.file_name)) for entry in current]
+    present = {entry.file_name for entry in current}
+    states += [FileState(None, before[name]) for name in sorted(set(before) - present)]
+    return states

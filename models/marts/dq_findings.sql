@@ -7,12 +7,14 @@
     ('AO_2015_2021', 'stg_cbs__disability_benefits'),
     ('CIZ_2017_2021', 'stg_cbs__care_indications'),
     ('WSW_2015_2021', 'stg_cbs__sheltered_work'),
-    ('SLOAANG', 'stg_cbs__police_registrations'),
 ] -%}
 {%- set coded = [
     ('OMZAKEN', 'stg_cbs__om_cases'),
-    ('SLOAANG', 'stg_cbs__police_registrations'),
 ] -%}
+{#- findings of every staged dataset, SLOAANG's counted in int_police_registration_counts -#}
+{%- set not_linkable = 'records not linkable (RINPERSOONS is not R)' -%}
+{%- set unknown_code = 'records with an unknown feitcode (counted, no category)' -%}
+{%- set without_code = 'records without a feitcode' -%}
 {%- set file_counts = [
     ('OMZAKEN', 'int_om_case_files'),
     ('SLOAANG', 'int_police_registration_files'),
@@ -60,6 +62,14 @@ register_counts as (
     select * from {{ ref('int_register_person_counts') }}
 ),
 
+police_freshness as (
+    select * from {{ ref('int_police_freshness') }}
+),
+
+police_counts as (
+    select * from {{ ref('int_police_registration_counts') }}
+),
+
 sample_members as (
     select * from {{ ref('int_sample_members') }}
 ),
@@ -77,8 +87,9 @@ datasets as (
     from (
         values
         {%- for dataset, model in staged %}
-        ('{{ dataset }}'){{ ',' if not loop.last }}
+        ('{{ dataset }}'),
         {%- endfor %}
+        ('SLOAANG')
     ) as dataset_names (dataset)
 ),
 
@@ -110,11 +121,16 @@ unlinkable as (
     {% for dataset, model in staged -%}
     select
         '{{ dataset }}' as dataset,
-        'records not linkable (RINPERSOONS is not R)' as finding,
+        '{{ not_linkable }}' as finding,
         count(*) filter (where coalesce(rinpersoons, '') <> 'R') as n_records
     from {{ model }}
-    {% if not loop.last %}union all
-    {% endif %}{%- endfor %}
+    union all
+    {% endfor -%}
+    select
+        'SLOAANG',
+        '{{ not_linkable }}',
+        n_unlinkable
+    from police_counts
 ),
 
 duplicate_persons as (
@@ -158,30 +174,26 @@ unknown_values as (
     select
         'SLOAANG',
         'unknown or unparseable REGISTRATIEDATUM',
-        count(*) filter (where registration_date is null)
-    from stg_cbs__police_registrations
+        n_unknown_registration_date
+    from police_counts
     union all
     select
         'SLOAANG',
         'unknown or unparseable PLEEGDATUM (REGISTRATIEDATUM used)',
-        count(*) filter (where offence_date is null)
-    from stg_cbs__police_registrations
+        n_unknown_offence_date
+    from police_counts
     union all
     select
         'SLOAANG',
         'linked records registered outside the victimisation window',
-        count(*) filter (
-            where rinpersoons = 'R'
-            and registration_date not between date '{{ var("victim_window_start") }}'
-            and date '{{ var("victim_window_end") }}'
-        )
-    from stg_cbs__police_registrations
+        n_outside_window
+    from police_counts
     union all
     select
         'SLOAANG',
         'records with a role other than A or S (not counted)',
-        count(*) filter (where role is null or role not in ('A', 'S'))
-    from stg_cbs__police_registrations
+        n_other_role
+    from police_counts
     union all
     select
         'CIZ_2017_2021',
@@ -194,7 +206,7 @@ unknown_offence_codes as (
     {% for dataset, model in coded -%}
     select
         '{{ dataset }}' as dataset,
-        'records with an unknown feitcode (counted, no category)' as finding,
+        '{{ unknown_code }}' as finding,
         count(*) filter (
             where {{ model }}.offence_code is not null and feitcodes.feitcode is null
         ) as n_records
@@ -204,11 +216,22 @@ unknown_offence_codes as (
     union all
     select
         '{{ dataset }}',
-        'records without a feitcode',
+        '{{ without_code }}',
         count(*) filter (where offence_code is null)
     from {{ model }}
-    {% if not loop.last %}union all
-    {% endif %}{%- endfor %}
+    union all
+    {% endfor -%}
+    select
+        'SLOAANG',
+        '{{ unknown_code }}',
+        n_unknown_offence_code
+    from police_counts
+    union all
+    select
+        'SLOAANG',
+        '{{ without_code }}',
+        n_without_offence_code
+    from police_counts
 ),
 
 lvb_outside_window as (
@@ -291,37 +314,12 @@ raw_folder_findings as (
     from raw_files
 ),
 
-expected_police_year as (
-    {#-
-        The newest police year expected: var police_expected_latest_year, else the year of the
-        reference date minus var police_delay_years. The reference date is var reference_date,
-        else the end of the newest file year of the inputs (not the clock), so the same inputs
-        always give the same findings.
-    -#}
-    select
-        {% if var('police_expected_latest_year', none) is not none -%}
-        {{ var('police_expected_latest_year') }}
-        {%- else -%}
-        extract(year from {{ reference_date('raw_files') }}) - {{ var('police_delay_years') }}
-        {%- endif %} as police_year
-),
-
-newest_police_file as (
-    select max(file_year) as file_year
-    from raw_files
-    where dataset = 'SLOAANG' and status = 'used'
-),
-
 freshness as (
     select
         'SLOAANG' as dataset,
-        'years missing after the newest police file (expected up to '
-        || expected_police_year.police_year || ')' as finding,
-        greatest(
-            expected_police_year.police_year - coalesce(newest_police_file.file_year, 0), 0
-        ) as n_records
-    from expected_police_year
-    cross join newest_police_file
+        police_freshness.finding,
+        police_freshness.n_missing_years as n_records
+    from police_freshness
 ),
 
 matching_findings as (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -13,7 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from blsu.loader import DATASETS, RawExtractError
-from blsu.loader.ingest import IngestedFile, ingest_dataset, prune
+from blsu.loader.incremental import plan_load
+from blsu.loader.ingest import IngestedFile, baseline_of, ingest_dataset, prune
+from blsu.loader.inventory import compare, inventory_dataset
 from blsu.loader.parquet import SCAN_COLUMN, scan_plan
 
 SPEC = DATASETS["SLOAANG"]
@@ -168,3 +171,35 @@ def test_scan_plan_has_one_row_per_used_file(tmp_path: Path) -> None:
         ("SLOAANG2015CBKV2.parquet", 2015, 2, 3),
     ]
     assert len(rows(tmp_path)) == 5
+
+
+def test_a_warehouse_baseline_behind_the_ingest_folder_still_sees_the_landed_year(
+    tmp_path: Path,
+) -> None:
+    """After a failed build the ingest folder is ahead of the warehouse: the ingestion calls the
+    landed year unchanged, the comparison with the warehouse's baseline still loads it."""
+    raw = tmp_path / "raw"
+    write_parquet(raw, "SLOAANG2014CBKV1.parquet", pa.table(sloaang_rows(2)))
+    built = [dataclasses.asdict(f) for f in ingest(tmp_path)]  # what the warehouse was built from
+    write_parquet(raw, "SLOAANG2015CBKV1.parquet", pa.table(sloaang_rows(1)))
+    write_parquet(raw, "SLOAANG2014CBKV2.parquet", pa.table(sloaang_rows(3)))
+    ingest(tmp_path)  # ingested, then the build failed
+    assert {f.file_name: f.state for f in ingest(tmp_path)} == {
+        "SLOAANG2014CBKV1.parquet": "superseded",
+        "SLOAANG2014CBKV2.parquet": "unchanged",
+        "SLOAANG2015CBKV1.parquet": "unchanged",
+    }
+    states = compare(inventory_dataset(raw, SPEC), baseline_of(built))
+    assert [(s.file_name, s.state, s.differs) for s in states] == [
+        ("SLOAANG2014CBKV1.parquet", "superseded", True),
+        ("SLOAANG2014CBKV2.parquet", "new", True),
+        ("SLOAANG2015CBKV1.parquet", "new", True),
+    ]
+    changes = plan_load(SPEC, states, raw / "SLOAANG")
+    assert [c.describe() for c in changes] == ["SLOAANG 2014 V2 replaces V1", "SLOAANG 2015 added"]
+    (raw / "SLOAANG" / "SLOAANG2014CBKV2.parquet").unlink()
+    (raw / "SLOAANG" / "SLOAANG2014CBKV1.parquet").unlink()
+    states = compare(inventory_dataset(raw, SPEC), baseline_of(built))
+    assert [(s.file_name, s.state) for s in states][-1] == ("SLOAANG2014CBKV1.parquet", "gone")
+    with pytest.raises(RawExtractError, match=r"year\(s\) 2014 \(SLOAANG2014CBKV1\.parquet\)"):
+        plan_load(SPEC, states, raw / "SLOAANG")

@@ -1,6 +1,8 @@
-{{ config(**incremental_by_file_year()) }}
-
-{#- Loaded per file year: only the new and changed years are read (macro raw_extract). -#}
+{#-
+    A view over the ingested files (macro raw_extract): the register-wide police rows are never
+    copied into the warehouse. int_victimisations reads only the study persons' rows, and
+    int_police_registration_files counts rows and copies per file, incrementally.
+-#}
 with
 
 source as (
