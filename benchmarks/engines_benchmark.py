@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from blsu.dbt_runner import FIRST_STEP_RESULTS
+from blsu.spark_build import FIRST_STEP_RESULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 BLSU = str(Path(sys.executable).with_name("blsu"))

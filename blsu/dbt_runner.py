@@ -69,11 +69,13 @@ def dbt_executable() -> str:
 
 
 def run_dbt(
-    args: Sequence[str], paths: Paths, *, quiet: bool = False, target_path: Path | None = None
+    args: Sequence[str], paths: Paths, *, quiet: bool = False, target_path: Path | None = None,
+    program: Sequence[str] | None = None,
 ) -> None:
-    """Run `dbt <args>` from the project root with the project's profile; raise on failure."""
+    """Run `dbt <args>` from the project root with the project's profile; raise on failure.
+    `program` runs instead of dbt with the same arguments (`blsu.spark_build`)."""
     cmd = [
-        dbt_executable(),
+        *(program or [dbt_executable()]),
         *args,
         "--project-dir",
         str(PROJECT_ROOT),
@@ -257,11 +259,6 @@ def build_scratch(
     return scratch
 
 
-#: dbt's run_results.json of the first of a Spark build's two dbt runs (`run_build`), kept
-#: beside the last run's in the target folder
-FIRST_STEP_RESULTS = "run_results_first_step.json"
-
-
 def target_type(name: str) -> str:
     """The adapter type (`duckdb`, `spark`) of a target of profiles/profiles.yml."""
     import yaml
@@ -278,32 +275,13 @@ def run_build(
     args: Sequence[str], paths: Paths, *, quiet: bool, target_path: Path,
     target_name: str | None,
 ) -> None:
-    """`dbt <args>` on the target; on a Spark target in three steps: dbt up to the trajectory
-    model's input, the model estimated outside dbt (`blsu.spark_trajectories`, dbt-spark runs no
-    Python models), then dbt for the rest. Every test runs once, in the first run when all it
-    tests is built by then; the first run's run_results.json is kept as FIRST_STEP_RESULTS."""
-    if not target_name:
-        run_dbt(args, paths, quiet=quiet, target_path=target_path)
-        return
-    on_target = ["--target", target_name]
-    if target_type(target_name) != "spark":
-        run_dbt([*args, *on_target], paths, quiet=quiet, target_path=target_path)
-        return
-    from blsu.spark_export import spark_warehouse
-    from blsu.spark_trajectories import AGE_COUNTS, EstimateError, estimate
-
-    # cautious: a test runs with the first run when all it tests is built by then, else with
-    # the last (eager selection would leave out the tests between the two parts)
-    run_dbt([*args, *on_target, "--select", f"+{AGE_COUNTS}", "--indirect-selection",
-             "cautious"], paths, quiet=quiet, target_path=target_path)
-    (target_path / "run_results.json").replace(target_path / FIRST_STEP_RESULTS)
-    try:
-        estimate(target_path / "manifest.json", spark_warehouse(),
-                 say=lambda line: print(f"blsu build: {line}", file=sys.stderr, flush=True))
-    except (EstimateError, ValueError) as exc:
-        raise BuildError(f"the trajectory model could not be estimated: {exc}") from exc
-    run_dbt([*args, *on_target, "--exclude", f"+{AGE_COUNTS}", "--indirect-selection",
-             "cautious"], paths, quiet=quiet, target_path=target_path)
+    """`dbt <args>` on the target; on a Spark target with the trajectory model estimated
+    between two dbt runs in one process (`blsu.spark_build`: dbt-spark runs no Python
+    models)."""
+    on_target = ["--target", target_name] if target_name else []
+    spark = bool(target_name) and target_type(str(target_name)) == "spark"
+    run_dbt([*args, *on_target], paths, quiet=quiet, target_path=target_path,
+            program=[sys.executable, "-m", "blsu.spark_build"] if spark else None)
 
 
 def _copy_spark_marts(manifest: Path, scratch: Path) -> None:

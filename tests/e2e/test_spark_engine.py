@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from e2e_env import BLSU, blsu_env
 
-from blsu.dbt_runner import FIRST_STEP_RESULTS
+from blsu.spark_build import FIRST_STEP_RESULTS
 
 # every table of `blsu stats` (the report and figures hold paths and timestamps)
 SHARED_RESULTS = ("table_A1.csv", "table_A2.csv", "table_A3.csv", "table_profiles.csv",
