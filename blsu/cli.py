@@ -165,6 +165,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spark_trajectories(args: argparse.Namespace) -> int:
+    """`blsu spark-trajectories`: the estimator step of a Spark build made with dbt itself."""
+    from blsu.dbt_runner import dbt_target, run_dbt, target_type
+    from blsu.record import vars_argument
+    from blsu.spark_export import WAREHOUSE_VARIABLE, spark_warehouse
+    from blsu.spark_trajectories import EstimateError, estimate
+
+    paths = Paths.from_env()
+    dbt_vars, _ = _split_vars(args)
+    if target_type(args.target) != "spark":
+        raise BuildError(f"target {args.target} is not a Spark target: on other engines dbt "
+                         "fits the trajectory model itself")
+    os.environ[WAREHOUSE_VARIABLE] = str(spark_warehouse())
+    with warehouse_lock(paths.db, "blsu spark-trajectories"):
+        target = dbt_target(paths.db)
+        run_dbt(["parse", "--target", args.target, *vars_argument(dbt_vars)], paths, quiet=True,
+                target_path=target)
+        try:
+            folder = estimate(target / "manifest.json", spark_warehouse(),
+                              say=lambda line: jobs.say("spark-trajectories", line))
+        except (EstimateError, ValueError) as exc:
+            raise BuildError(f"the trajectory model could not be estimated: {exc}") from exc
+    print(f"trajectory estimates written to {folder}")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from blsu.loader.ingest import ingest
     from blsu.loader.spark_plan import write_spark_plans
@@ -323,6 +349,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for dbt build after `--`, e.g. -- --vars '{...}'",
     )
     build.set_defaults(func=cmd_build)
+
+    spark_traj = sub.add_parser(
+        "spark-trajectories",
+        help="the trajectory model of a Spark build made with dbt itself (`blsu build --target "
+        "spark` runs it)",
+        description="Fit the trajectory model on int_offender_age_counts as the last "
+        "`dbt build --target spark --select +int_offender_age_counts` built it in the Spark "
+        "warehouse ($BLSU_SPARK_WAREHOUSE), with the code and settings of the DuckDB build's "
+        "Python models, and write the estimates the Spark models read; then run `dbt build "
+        "--target spark --exclude +int_offender_age_counts --indirect-selection cautious` with "
+        "the same --vars "
+        "(docs/engines.md).",
+        epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    spark_traj.add_argument("--vars", help="the dbt vars of the build, as YAML")
+    spark_traj.add_argument("--target", default="spark",
+                            help="the Spark target of profiles/profiles.yml (default spark)")
+    spark_traj.set_defaults(func=cmd_spark_trajectories)
 
     ingest = sub.add_parser(
         "ingest",

@@ -69,11 +69,13 @@ def dbt_executable() -> str:
 
 
 def run_dbt(
-    args: Sequence[str], paths: Paths, *, quiet: bool = False, target_path: Path | None = None
+    args: Sequence[str], paths: Paths, *, quiet: bool = False, target_path: Path | None = None,
+    program: Sequence[str] | None = None,
 ) -> None:
-    """Run `dbt <args>` from the project root with the project's profile; raise on failure."""
+    """Run `dbt <args>` from the project root with the project's profile; raise on failure.
+    `program` runs instead of dbt with the same arguments (`blsu.spark_build`)."""
     cmd = [
-        dbt_executable(),
+        *(program or [dbt_executable()]),
         *args,
         "--project-dir",
         str(PROJECT_ROOT),
@@ -243,8 +245,7 @@ def build_scratch(
 
             # one absolute folder for dbt (run from the project folder) and the copy below
             os.environ[WAREHOUSE_VARIABLE] = str(spark_warehouse())
-        run_dbt([*args, *(["--target", target_name] if target_name else [])], building,
-                quiet=quiet, target_path=target)
+        run_build(args, building, quiet=quiet, target_path=target, target_name=target_name)
         _copy_spark_marts(target / "manifest.json", scratch)
         _record(scratch, record)
         written = seal(scratch)
@@ -256,6 +257,31 @@ def build_scratch(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return scratch
+
+
+def target_type(name: str) -> str:
+    """The adapter type (`duckdb`, `spark`) of a target of profiles/profiles.yml."""
+    import yaml
+
+    profiles = yaml.safe_load((PROJECT_ROOT / "profiles" / "profiles.yml").read_text("utf-8"))
+    outputs = profiles["blsu"]["outputs"]
+    if name not in outputs:
+        raise BuildError(f"profiles/profiles.yml has no target {name!r} "
+                         f"(targets: {', '.join(outputs)})")
+    return str(outputs[name].get("type"))
+
+
+def run_build(
+    args: Sequence[str], paths: Paths, *, quiet: bool, target_path: Path,
+    target_name: str | None,
+) -> None:
+    """`dbt <args>` on the target; on a Spark target with the trajectory model estimated
+    between two dbt runs in one process (`blsu.spark_build`: dbt-spark runs no Python
+    models)."""
+    on_target = ["--target", target_name] if target_name else []
+    spark = bool(target_name) and target_type(str(target_name)) == "spark"
+    run_dbt([*args, *on_target], paths, quiet=quiet, target_path=target_path,
+            program=[sys.executable, "-m", "blsu.spark_build"] if spark else None)
 
 
 def _copy_spark_marts(manifest: Path, scratch: Path) -> None:

@@ -6,11 +6,6 @@
 {% macro chosen_profile(stated_expr, estimated_expr) -%}
     {%- if var('profile_source') == 'stated' -%}
         {{ stated_expr }}
-    {%- elif var('profile_source') == 'estimated' and target.type == 'spark' -%}
-        {{ exceptions.raise_compiler_error(
-            "var profile_source 'estimated' needs the trajectory model, which is not fitted"
-            ~ " on Spark (docs/engines.md); build with profile_source 'stated' there"
-        ) }}
     {%- elif var('profile_source') == 'estimated' -%}
         {{ estimated_expr }}
     {%- else -%}

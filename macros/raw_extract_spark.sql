@@ -14,12 +14,23 @@
     {%- set dataset = spark_source_dataset(source_name, table_name) -%}
     {%- set folder = env_var('BLSU_INGEST_DIR', env_var('BLSU_DB', 'data/blsu.duckdb') ~ '.ingest')
         ~ '/_spark/' -%}
+    {%- set plan_file = folder ~ (
+        'raw_file_inventory' if dataset == '_INVENTORY' else dataset) ~ '.parquet' -%}
+    {#- Spark's own error would be PATH_NOT_FOUND: say which step writes the plans -#}
+    {%- do try_or_compiler_error(
+        'no scan plan ' ~ plan_file ~ ' for ' ~ source_name ~ '.' ~ table_name
+        ~ ': the Spark target reads the scan plans of the last ingestion in the ingest folder'
+        ~ ' ($BLSU_INGEST_DIR, default <BLSU_DB>.ingest). Run `blsu ingest` first (with the'
+        ~ ' same BLSU_RAW_DIR, BLSU_DB and BLSU_INGEST_DIR), or build with'
+        ~ ' `blsu build --target spark`, which ingests (docs/engines.md)',
+        run_query, 'select 1 from parquet.`' ~ plan_file ~ '` limit 0'
+    ) -%}
     {%- if dataset == '_INVENTORY' -%}
-        {{ return('(select * from parquet.`' ~ folder ~ 'raw_file_inventory.parquet`)') }}
+        {{ return('(select * from parquet.`' ~ plan_file ~ '`)') }}
     {%- endif -%}
     {%- set plan = run_query(
-        'select scan_sql, file_year, file_signature, source_file from parquet.`' ~ folder
-        ~ dataset ~ '.parquet` order by file_year nulls first, source_file'
+        'select scan_sql, file_year, file_signature, source_file from parquet.`' ~ plan_file
+        ~ '` order by file_year nulls first, source_file'
     ) -%}
     {%- set held = {} -%}
     {%- if is_incremental() -%}

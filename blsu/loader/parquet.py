@@ -9,6 +9,8 @@ FILE_VERSION and FILE_SIGNATURE.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -40,13 +42,37 @@ def plan_schema(files: list[IngestedFile], spec: DatasetSpec) -> pa.Schema:
     return pa.schema([*fields, *LINEAGE_FIELDS])
 
 
-def file_select(f: IngestedFile, schema: pa.Schema) -> str:
-    """One canonical file as a select in the dataset schema."""
+@dataclass(frozen=True)
+class Dialect:
+    """How an engine spells a select of a canonical file (`file_select`)."""
+
+    quote: str  # of identifiers
+    integer: str  # the type of FILE_YEAR and FILE_VERSION
+    text: str  # the type of a column a file lacks
+    spark_source: bool  # parquet.`path` (Spark), else read_parquet('path') (DuckDB)
+
+    def name(self, name: str) -> str:
+        return self.quote + name.replace(self.quote, self.quote * 2) + self.quote
+
+    def source(self, path: str) -> str:
+        return f"parquet.{self.name(path)}" if self.spark_source else (
+            f"read_parquet({quote_literal(path)})")
+
+
+DIALECTS = {
+    "duckdb": Dialect(quote='"', integer="integer", text="varchar", spark_source=False),
+    "spark": Dialect(quote="`", integer="int", text="string", spark_source=True),
+}
+
+
+def file_select(f: IngestedFile, schema: pa.Schema, dialect: str = "duckdb") -> str:
+    """One canonical file as a select in the dataset schema, in SQL of `dialect` (DIALECTS)."""
+    sql = DIALECTS[dialect]
     present = set(pq.read_schema(str(f.canonical)).names)
     lineage = {
         "SOURCE_FILE": quote_literal(f.file_name),
-        "FILE_YEAR": f"cast({'null' if f.year is None else f.year} as integer)",
-        "FILE_VERSION": f"cast({'null' if f.version is None else f.version} as integer)",
+        "FILE_YEAR": f"cast({'null' if f.year is None else f.year} as {sql.integer})",
+        "FILE_VERSION": f"cast({'null' if f.version is None else f.version} as {sql.integer})",
         "FILE_SIGNATURE": quote_literal(f.signature),
     }
     items = []
@@ -54,11 +80,11 @@ def file_select(f: IngestedFile, schema: pa.Schema) -> str:
         if field.name in lineage:
             value = lineage[field.name]
         elif field.name in present:
-            value = quote_name(field.name)
+            value = sql.name(field.name)
         else:
-            value = "cast(null as varchar)"
-        items.append(f"{value} as {quote_name(field.name)}")
-    return f"select {', '.join(items)} from read_parquet({quote_literal(str(f.canonical))})"
+            value = f"cast(null as {sql.text})"
+        items.append(f"{value} as {sql.name(field.name)}")
+    return f"select {', '.join(items)} from {sql.source(str(f.canonical))}"
 
 
 def scan_plan(files: list[IngestedFile], spec: DatasetSpec) -> pa.Table:

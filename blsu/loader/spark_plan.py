@@ -19,47 +19,18 @@ import pyarrow.parquet as pq
 
 from blsu.loader.datasets import DATASETS, DatasetSpec
 from blsu.loader.ingest import IngestedFile, inventory_table
-from blsu.loader.parquet import SCAN_COLUMN, plan_schema, quote_literal, scan_plan
+from blsu.loader.parquet import DIALECTS, SCAN_COLUMN, file_select, plan_schema, scan_plan
 
 PLAN_FOLDER = "_spark"
 INVENTORY_FILE = "raw_file_inventory.parquet"  # no leading `_`: Hadoop hides such files
-
-
-def quote_name(name: str) -> str:
-    """A Spark SQL identifier."""
-    return "`" + name.replace("`", "``") + "`"
-
-
-def _spark_lineage(f: IngestedFile) -> dict[str, str]:
-    return {
-        "SOURCE_FILE": quote_literal(f.file_name),
-        "FILE_YEAR": f"cast({'null' if f.year is None else f.year} as int)",
-        "FILE_VERSION": f"cast({'null' if f.version is None else f.version} as int)",
-        "FILE_SIGNATURE": quote_literal(f.signature),
-    }
-
-
-def spark_file_select(f: IngestedFile, schema: pa.Schema) -> str:
-    """One canonical file as a Spark select in the dataset schema (null for a missing column)."""
-    present = set(pq.read_schema(str(f.canonical)).names)
-    lineage = _spark_lineage(f)
-    items = []
-    for field in schema:
-        if field.name in lineage:
-            value = lineage[field.name]
-        elif field.name in present:
-            value = quote_name(field.name)
-        else:
-            value = "cast(null as string)"
-        items.append(f"{value} as {quote_name(field.name)}")
-    return f"select {', '.join(items)} from parquet.{quote_name(str(f.canonical))}"
+SPARK = DIALECTS["spark"]
 
 
 def empty_select(schema: pa.Schema) -> str:
     """A select of the dataset's columns without rows (a dataset without files)."""
-    types = {pa.int32(): "int"}
+    types = {pa.int32(): SPARK.integer}
     items = [
-        f"cast(null as {types.get(field.type, 'string')}) as {quote_name(field.name)}"
+        f"cast(null as {types.get(field.type, SPARK.text)}) as {SPARK.name(field.name)}"
         for field in schema
     ]
     return f"select {', '.join(items)} where false"
@@ -81,7 +52,7 @@ def spark_scan_plan(files: list[IngestedFile], spec: DatasetSpec) -> pa.Table:
                 SCAN_COLUMN: pa.array([empty_select(schema)], pa.string()),
             }
         )
-    selects = pa.array([spark_file_select(f, schema) for f in used], pa.string())
+    selects = pa.array([file_select(f, schema, "spark") for f in used], pa.string())
     return plan.set_column(plan.schema.get_field_index(SCAN_COLUMN), SCAN_COLUMN, selects)
 
 
