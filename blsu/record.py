@@ -87,7 +87,12 @@ def code_version(root: Path = PROJECT_ROOT) -> str:
         base = root / name
         files = [base] if base.is_file() else sorted(base.rglob("*")) if base.is_dir() else []
         for path in files:
-            if path.is_file() and path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
+            if (
+                path.is_file()
+                and path.suffix in CODE_SUFFIXES
+                and "__pycache__" not in path.parts
+                and not path.name.startswith(".")  # dbt's own .user.yml in profiles/
+            ):
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
