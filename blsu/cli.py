@@ -95,9 +95,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def _stats(argv: Sequence[str]) -> int:
     """The statistics as they are (python_stats), into the folder argv names."""
-    from python_stats.cli import main as stats_main
+    from python_stats.cli import compute_main
 
-    return stats_main(list(argv))
+    return compute_main(list(argv))
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

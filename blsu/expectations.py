@@ -122,18 +122,28 @@ class ShortDataError(RawExtractError):
     """A dataset holds less than its expectation."""
 
 
-def check_files_present(entries: dict[str, list[FileEntry]], folders: dict[str, str]) -> list[str]:
-    """Problems of datasets with fewer used files than expected (an empty folder)."""
+def check_files_present(
+    entries: dict[str, list[FileEntry]],
+    folders: dict[str, str],
+    previous: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """Problems of datasets with fewer used files than expected (an empty folder).
+
+    `previous` holds the files each dataset used at the warehouse's last build (its record), so
+    that a file removed since is named."""
     problems = []
     for name, expectation in EXPECTATIONS.items():
         used = [e for e in entries.get(name, []) if e.status == "used"]
         if len(used) < expectation.min_files:
             others = [e.file_name for e in entries.get(name, [])]
             seen = f"; it holds only {', '.join(others)} (not a {name} file name)" if others else ""
+            gone = [f for f in (previous or {}).get(name, []) if f not in others]
+            was = (f"; at the last build it held {', '.join(gone)}, which is gone"
+                   if gone else "")
             problems.append(
                 f"{folders.get(name, name)}: dataset {name} has no data file "
-                f"(expected at least {expectation.min_files}){seen}; an empty dataset folder "
-                "is an error, not an empty dataset: put the extract back"
+                f"(expected at least {expectation.min_files}){seen}{was}; an empty dataset "
+                "folder is an error, not an empty dataset: put the extract back"
             )
     return problems
 
@@ -211,18 +221,20 @@ def check_expected(
     canonical: dict[Path, Path] | None = None,
     *,
     accept_short: bool = False,
+    previous: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Check the datasets' files and the files a load will read against their expectations.
 
     `canonical` maps used raw files to their ingested canonical Parquet files (a file without
-    one is read through the loader's read path).
+    one is read through the loader's read path); `previous` the files each dataset used at the
+    warehouse's last build, named when they are gone.
 
     Raises ShortDataError naming every shortfall, or returns them as warnings when the operator
     accepted short data.
     """
     import duckdb
 
-    problems = check_files_present(entries, folders)
+    problems = check_files_present(entries, folders, previous)
     conn = duckdb.connect()
     try:
         for entry in to_read:

@@ -37,6 +37,7 @@ from blsu.loader.spark_plan import write_spark_plans
 from blsu.paths import Paths, ensure_folder
 from blsu.record import (
     WarehouseRecord,
+    input_rows,
     make_record,
     read_record,
     vars_argument,
@@ -101,8 +102,19 @@ def check_inputs(
     write_spark_plans(paths.raw_dir, paths.ingested, ingested)
     canonical = canonical_paths(ingested)
     files = used(entries) if to_read is None else list(to_read)
-    shortfalls = check_expected(entries, folders, files, canonical, accept_short=accept_short)
+    shortfalls = check_expected(entries, folders, files, canonical, accept_short=accept_short,
+                                previous=files_at_last_build(paths.db))
     return Inputs(entries, make_record(paths.raw_dir, entries, dbt_vars), shortfalls)
+
+
+def files_at_last_build(db: Path) -> dict[str, list[str]]:
+    """The files each dataset used at the warehouse's last build (its record; empty without)."""
+    record = read_record(db)
+    out: dict[str, list[str]] = {}
+    for row in input_rows(record) if record is not None else []:
+        if row["status"] == "used":
+            out.setdefault(row["dataset"], []).append(row["file_name"])
+    return out
 
 
 def dbt_build_args(dbt_vars: dict[str, Any], extra: Sequence[str] = ()) -> list[str]:

@@ -5,7 +5,9 @@ dbt prints `12 of 179 START sql table model marts.fct_study_persons ... [RUN]` a
 dbt's output and shows `[ 12/179] fct_study_persons (table model)`: rewritten in place on a
 terminal, one line per finished model elsewhere (a log file, a scheduler), nothing for the tests.
 With `verbose` it passes dbt's log through unchanged instead. The output is kept, so that a
-failure can still show dbt's own words.
+failure can still show dbt's own words. A command that runs dbt more than once under one
+progress (a Spark build: dbt, the trajectory estimate, dbt again) counts the runs' nodes
+together: each run numbers its nodes from 1, so a run begins where the numbering starts again.
 
 `blsu.dbt_runner.run_dbt` feeds dbt's output to the progress that is active (`showing`), if any.
 """
@@ -66,9 +68,12 @@ class DbtProgress:
     live: bool | None = None  # rewrite one line in place; default: when stream is a terminal
     done: int = 0
     total: int = 0
+    runs: int = 0
     problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._before = 0  # nodes of the runs before the current one
+        self._run_total = 0
         if self.live is None:
             self.live = bool(getattr(self.stream, "isatty", lambda: False)())
 
@@ -80,23 +85,37 @@ class DbtProgress:
         event = parse_node_line(line)
         if event is None:
             return
-        self.total = event.total
+        if self._starts_a_run(event):
+            self.runs += 1
+            self._before = self.total
+            self.total += event.total
+            self._run_total = event.total
         if event.state == "START":
             if self.live:
-                self._status(f"[{self.done}/{event.total} done] {event.name} ({event.kind})")
+                self._status(f"[{self.done}/{self.total} done] {event.name} ({event.kind})")
             return
         self.done += 1
         if event.state in PROBLEMS:
             self.problems.append(f"{event.state} {event.kind} {event.name}")
             self._line(f"{event.state}: {event.kind} {event.name}")
         elif not self.live and event.kind.endswith("model"):
-            self._line(f"[{self.done}/{event.total}] built {event.name}")
+            self._line(f"[{self.done}/{self.total}] built {event.name}")
+
+    def _starts_a_run(self, event: NodeEvent) -> bool:
+        """The first node line of a dbt run: the first line at all, another run's total, or
+        node 1 starting again once the current run has started nodes."""
+        if not self.runs:
+            return True
+        if event.total != self._run_total:
+            return True
+        return event.state == "START" and event.index == 1 and self.done > self._before
 
     def finish(self) -> None:
         """End the progress line with what was done."""
         if self.verbose or not self.total:
             return
-        end = f"dbt: {self.done} of {self.total} nodes done"
+        runs = f" in {self.runs} dbt runs" if self.runs > 1 else ""
+        end = f"dbt: {self.done} of {self.total} nodes done{runs}"
         if self.problems:
             end += f", {len(self.problems)} with errors or warnings"
         self._line(end)

@@ -1,7 +1,8 @@
 """`blsu stats` (also `python -m python_stats`): its options, on the `blsu` parser, and its run.
 
 `main` computes the results straight into the folder given, without the warehouse lock or the
-swap; `blsu stats` runs it under both (blsu.cli).
+swap, and says where it wrote them; `blsu stats`, `run` and `refresh` run `compute` into a
+scratch folder under both (blsu.cli) and name the folder the results are swapped into.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The statistics into the folder given, then where they are; 0 on success."""
+    code = compute(args)
+    if code == 0 and not args.quiet:
+        print(f"results written to {args.results}")
+    return code
+
+
+def compute(args: argparse.Namespace) -> int:
     """Run the statistics; 0 on success, 2 when the warehouse is missing or malformed."""
     from python_stats.marts import MartError
     from python_stats.pipeline import run as run_pipeline
@@ -52,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         print(summary.line)
-        print(f"results written to {summary.results_dir}")
     return 0
 
 
@@ -61,3 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     from blsu.cli import module_main
 
     return module_main("stats", run, argv)
+
+
+def compute_main(argv: list[str]) -> int:
+    """The statistics into the folder given, without naming it: the caller computes into a
+    scratch folder and says where the results are once they are swapped in."""
+    from blsu.cli import module_main
+
+    return module_main("stats", compute, argv)

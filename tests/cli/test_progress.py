@@ -64,3 +64,43 @@ def test_verbose_passes_dbt_log_through_unchanged() -> None:
         progress.feed(line)
     progress.finish()
     assert out.getvalue() == DBT_LOG
+
+
+def test_two_dbt_runs_under_one_progress_count_their_nodes_together() -> None:
+    # a Spark build: dbt up to the trajectory model's input, the estimate, dbt for the rest
+    first = [
+        "05:10:07  1 of 2 START sql view model staging.stg_cbs__deaths ........ [RUN]",
+        "05:10:08  1 of 2 OK created sql view model staging.stg_cbs__deaths [OK in 0.40s]",
+        "05:10:08  2 of 2 START sql table model intermediate.int_persons ..... [RUN]",
+        "05:10:08  2 of 2 OK created sql table model intermediate.int_persons [OK in 0.2s]",
+    ]
+    second = [line.replace(" of 2 ", " of 3 ") for line in first] + [
+        "05:10:09  3 of 3 START sql table model marts.fct_study_persons ....... [RUN]",
+        "05:10:09  3 of 3 OK created sql table model marts.fct_study_persons [OK in 0.2s]",
+    ]
+    out = io.StringIO()
+    progress = DbtProgress(out, live=False)
+    for line in first + second:
+        progress.feed(line)
+    progress.finish()
+    assert out.getvalue().splitlines() == [
+        "[1/2] built stg_cbs__deaths",
+        "[2/2] built int_persons",
+        "[3/5] built stg_cbs__deaths",
+        "[4/5] built int_persons",
+        "[5/5] built fct_study_persons",
+        "dbt: 5 of 5 nodes done in 2 dbt runs",
+    ]
+
+
+def test_a_second_run_of_the_same_size_is_counted_as_a_run_of_its_own() -> None:
+    run = [
+        "05:10:07  1 of 1 START sql view model staging.stg_cbs__deaths ........ [RUN]",
+        "05:10:08  1 of 1 OK created sql view model staging.stg_cbs__deaths [OK in 0.40s]",
+    ]
+    out = io.StringIO()
+    progress = DbtProgress(out, live=False)
+    for line in run + run:
+        progress.feed(line)
+    progress.finish()
+    assert out.getvalue().splitlines()[-1] == "dbt: 2 of 2 nodes done in 2 dbt runs"

@@ -66,6 +66,18 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(main_job) -> None:
     assert not list(tmp.glob("*.building*")) and not list(tmp.glob(".*.build-*"))
 
 
+def test_stats_name_the_results_folder_not_their_scratch_folder(main_job) -> None:
+    tmp, proc = main_job
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    env = blsu_env(tmp) | {"BLSU_RESULTS": str(tmp / "results_again")}
+    stats = subprocess.run(
+        [BLSU, "stats"], env=env, cwd=tmp, capture_output=True, text=True, timeout=600
+    )
+    assert stats.returncode == 0, stats.stderr[-5000:]
+    assert f"results written to {tmp / 'results_again'}" in stats.stdout.splitlines()
+    assert ".build-" not in stats.stdout + stats.stderr
+
+
 def test_moving_the_victimisation_window_with_a_var_rebuilds_with_more_victimisations(
     main_job,
 ) -> None:

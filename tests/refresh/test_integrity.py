@@ -152,11 +152,14 @@ def test_a_really_full_disk_ends_in_the_old_or_the_right_state(site: Site, small
 
 def test_empty_dataset_folder_fails_the_build_unless_accepted(site: Site) -> None:
     before = snapshot(site)
+    removed = sorted(path.name for path in (site.raw / "WSW_2015_2021").iterdir())
     for path in (site.raw / "WSW_2015_2021").iterdir():
         path.unlink()
     proc = site.blsu("build", "--quiet")
     assert_clean_failure(proc, site, before)
     assert f"{site.raw / 'WSW_2015_2021'}: dataset WSW_2015_2021 has no data file" in proc.stderr
+    # the warehouse's record names the file that was there at the last build
+    assert f"at the last build it held {', '.join(removed)}, which is gone" in proc.stderr
     assert "--accept-short-data" in proc.stderr
     proc = site.blsu("refresh")
     assert_clean_failure(proc, site, before)  # the only snapshot file removed: not "nothing new"
