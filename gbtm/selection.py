@@ -19,7 +19,7 @@ import numpy as np
 
 from gbtm.basis import PolyBasis
 from gbtm.data import TrajectoryData
-from gbtm.fit import FitResult, fit_model
+from gbtm.fit import DEFAULT_SEARCH, FitResult, Search, fit_model
 from gbtm.model import ModelSpec
 from gbtm.threads import single_threaded_blas
 
@@ -136,16 +136,18 @@ def select_models(
     progress: bool = False,
     with_se: bool = True,
     jobs: int = 1,
+    search: Search = DEFAULT_SEARCH,
 ) -> Selection:
     """Fit every K in ``groups`` (each with its own seeded stream) and compute the diagnostics.
 
     With ``jobs`` > 1 the K run in that many worker processes (spawned, largest K first); the
-    result is the same as with one job.
+    result is the same as with one job. ``search`` says how the starts are searched
+    (gbtm.fit.Search).
     """
     basis = PolyBasis.fit(data.age, degree)
     tasks = {
         k: (data, ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree),
-            basis, n_starts, seed * 1000 + k, with_se)
+            basis, n_starts, seed * 1000 + k, with_se, search)
         for k in groups
     }
     done: dict[int, FitResult] = {}
@@ -169,8 +171,10 @@ def select_models(
 
 
 def _fit_task(task: tuple) -> FitResult:
-    data, spec, basis, n_starts, seed, with_se = task
-    return fit_model(data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se)
+    data, spec, basis, n_starts, seed, with_se, search = task
+    return fit_model(
+        data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se, search=search
+    )
 
 
 def _report(fit: FitResult, n_starts: int) -> None:
