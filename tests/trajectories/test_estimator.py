@@ -3,6 +3,9 @@ of the smallest group."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -12,6 +15,7 @@ from gbtm.fit import random_start, short_em
 from gbtm.model import BETA_BOUND, ModelSpec, TrajectoryModel
 from gbtm.newton import GRADIENT_TOLERANCE, newton_finish_batch, projected_gradient
 from gbtm.reseed import own_curves, reseeded_starts
+from gbtm.selection import _main_script_hidden, default_jobs
 
 SPECS = [
     ModelSpec(3, degree=3, family="zip", zi_degree=0),
@@ -129,3 +133,17 @@ def test_reseeded_starts_give_the_smallest_group_one_persons_curve(small):
         assert any(np.allclose(p.beta[smallest], row) for row in own)
         others = [k for k in range(3) if k != smallest]
         assert np.allclose(p.beta[others], model.unpack(x).beta[others])
+
+
+def test_default_jobs_use_the_available_processors_at_most_one_per_fit():
+    cpus = len(os.sched_getaffinity(0))
+    assert default_jobs(1) == 1
+    assert default_jobs(6) == min(cpus, 6)
+
+
+def test_workers_start_without_the_main_script_and_it_is_restored():
+    main = sys.modules["__main__"]
+    before = getattr(main, "__file__", None)
+    with _main_script_hidden():
+        assert not hasattr(main, "__file__")
+    assert getattr(main, "__file__", None) == before
