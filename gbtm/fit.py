@@ -8,8 +8,8 @@ that end at the best K = 4 optimum rank 11th to 60th of 200 after 20 EM steps); 
 Newton steps they rank first. The ``n_converge`` best starts (skipping any within
 ``OPTIMUM_TOLERANCE`` of one already taken: the same optimum) are the candidates, run to
 convergence by Newton steps. Then the smallest group of the best is reseeded on the persons who
-gain most from a group of their own (``gbtm.reseed``), and the best of those variants are
-finished alike: optima with a group of one person are found there that random starts reach
+gain most from a group of their own (``gbtm.reseed``), and those variants are finished alike:
+optima with a group of one person are found there that random starts reach
 once in hundreds. The best candidate is the fit; its standard errors come from the inverse of
 the observed information (the analytic Hessian). For large N the starts and candidates run on
 a random subsample of persons and the best few distinct optima are finished on all persons.
@@ -47,14 +47,13 @@ class Search:
     """How the starts are searched (defaults from the experiment in docs/trajectories.md):
     ``em_steps`` batched EM steps of every start, then ``screen_steps`` Newton steps of every
     start, then the ``n_converge`` best (distinct) run to convergence; then ``n_reseed``
-    variants of the best with its smallest group reseeded on one person (gbtm.reseed), screened
-    alike, of which the ``n_reseed_converge`` best run to convergence."""
+    variants of the best with its smallest group reseeded on one person (gbtm.reseed), every
+    one run to convergence (a few Newton steps rank them poorly)."""
 
     em_steps: int = 10
     screen_steps: int = 4
     n_converge: int = 10
     n_reseed: int = 20
-    n_reseed_converge: int = 5
 
 
 DEFAULT_SEARCH = Search()
@@ -208,23 +207,20 @@ def _fit(
     if data.n_persons > start_sample:
         pick = rng.choice(data.n_persons, start_sample, replace=False)
         sub = TrajectoryModel(data.subset(pick), spec, basis)
+    lower, upper = spec.bounds()
     starts = np.stack([random_start(sub, rng) for _ in range(n_starts)])
     starts = short_em(sub, starts, search.em_steps)
     runs = converge_best(sub, starts, search.screen_steps, search.n_converge)
     if spec.n_groups > 1 and search.n_reseed:
         best = max(runs, key=lambda r: r.loglik)
-        runs += converge_best(
-            sub,
-            reseeded_starts(sub, best.params, search.n_reseed),
-            search.screen_steps,
-            search.n_reseed_converge,
+        runs += newton_finish_batch(
+            sub, reseeded_starts(sub, best.params, search.n_reseed), lower, upper
         )
     runs.sort(key=lambda r: -r.loglik)
     logliks = [r.loglik for r in runs]
     best = runs[0]
     if sub is not full:
         # finish the best few distinct optima of the subsample on all persons
-        lower, upper = spec.bounds()
         finals = newton_finish_batch(
             full, np.stack([r.params for r in _distinct_runs(runs)[:n_polish]]), lower, upper
         )
