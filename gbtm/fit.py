@@ -3,9 +3,9 @@
 All random starts of one model run together as one batch: a few generalised-EM steps
 (``TrajectoryModel.em_step_batch``; the short-run EM initialisation of Biernacki, Celeux and
 Govaert 2003), then a few Newton steps with the analytic Hessian (``gbtm.newton``). After the
-EM steps alone the log-likelihood ranks the starts poorly (on the default extracts the starts
-that end at the best K = 4 optimum rank 11th to 60th of 200 after 20 EM steps); after four
-Newton steps they rank first. The ``n_converge`` best starts (skipping any within
+EM steps alone the log-likelihood ranks the starts poorly (on the default extracts, of 200
+starts after 20 EM steps, those that end at the best K = 4 optimum ranked 12th, 44th and
+lower); after four Newton steps they rank first. The ``n_converge`` best starts (skipping any within
 ``OPTIMUM_TOLERANCE`` of one already taken: the same optimum) are the candidates, run to
 convergence by Newton steps. Then the smallest group of the best is reseeded on the persons who
 gain most from a group of their own (``gbtm.reseed``), and those variants are finished alike:
