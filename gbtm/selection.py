@@ -204,7 +204,8 @@ def _fit_task(task: tuple) -> FitResult:
 def _report(fit: FitResult, n_starts: int) -> None:
     print(
         f"  K={fit.spec.n_groups}: log L {fit.loglik:.2f}, BIC {fit.bic:.2f}, "
-        f"{fit.n_distinct_optima} distinct optima in {n_starts} starts",
+        f"{fit.n_distinct_optima} distinct optima among the {len(fit.start_logliks)} "
+        f"candidates run to convergence ({n_starts} starts)",
         file=sys.stderr,
         flush=True,
     )
