@@ -11,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 
 from gbtm.basis import PolyBasis
-from gbtm.fit import random_start, short_em
+from gbtm.fit import fit_model, random_start, short_em
 from gbtm.model import BETA_BOUND, ModelSpec, TrajectoryModel
 from gbtm.newton import GRADIENT_TOLERANCE, newton_finish_batch, projected_gradient
 from gbtm.reseed import own_curves, reseeded_starts
@@ -147,3 +147,17 @@ def test_workers_start_without_the_main_script_and_it_is_restored():
     with _main_script_hidden():
         assert not hasattr(main, "__file__")
     assert getattr(main, "__file__", None) == before
+
+
+def test_a_fit_started_on_a_subsample_is_finished_on_all_persons(small):
+    """Above start_sample persons the starts run on a subsample; the fit is still a stationary
+    point of the likelihood of all persons."""
+    data, _ = small
+    spec = ModelSpec(2)
+    fit = fit_model(data, spec, n_starts=4, seed=2, start_sample=60, with_se=False)
+    model = TrajectoryModel(data, spec, fit.basis)
+    lower, upper = spec.bounds()
+    ll, grad = model.loglik_grad(fit.params)
+    assert fit.loglik == pytest.approx(ll, abs=1e-9)
+    assert np.abs(projected_gradient(fit.params, grad, lower, upper)).max() < 1e-4
+    assert fit.n_persons == data.n_persons
