@@ -10,16 +10,18 @@ with the rules they fail; the selected model is the admissible one with the high
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from gbtm.basis import PolyBasis
 from gbtm.data import TrajectoryData
-from gbtm.fit import FitResult, fit_model
+from gbtm.fit import DEFAULT_SEARCH, FitResult, Search, fit_model
 from gbtm.model import ModelSpec
 from gbtm.threads import single_threaded_blas
 
@@ -136,22 +138,26 @@ def select_models(
     progress: bool = False,
     with_se: bool = True,
     jobs: int = 1,
+    search: Search = DEFAULT_SEARCH,
 ) -> Selection:
     """Fit every K in ``groups`` (each with its own seeded stream) and compute the diagnostics.
 
     With ``jobs`` > 1 the K run in that many worker processes (spawned, largest K first); the
-    result is the same as with one job.
+    result is the same as with one job. ``search`` says how the starts are searched
+    (gbtm.fit.Search).
     """
     basis = PolyBasis.fit(data.age, degree)
     tasks = {
         k: (data, ModelSpec(n_groups=k, degree=degree, family=family, zi_degree=zi_degree),
-            basis, n_starts, seed * 1000 + k, with_se)
+            basis, n_starts, seed * 1000 + k, with_se, search)
         for k in groups
     }
     done: dict[int, FitResult] = {}
     if jobs > 1 and len(groups) > 1:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with _main_script_hidden(), ProcessPoolExecutor(
+            max_workers=min(jobs, len(groups)), mp_context=context
+        ) as pool:
             futures = {pool.submit(_fit_task, tasks[k]): k for k in sorted(groups, reverse=True)}
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
@@ -168,15 +174,38 @@ def select_models(
     return Selection(fits=fits, diagnostics=diags, data=data)
 
 
+def default_jobs(n_fits: int) -> int:
+    """Worker processes for ``n_fits`` fits: the processors this process may use, at most one
+    per fit."""
+    return max(1, min(len(os.sched_getaffinity(0)), n_fits))
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """A spawned worker first runs the parent's main script as a module; inside dbt that is
+    all of dbt (1.4 s of CPU per worker), while the fits need only gbtm. Without the script's
+    path the workers skip it."""
+    main = sys.modules["__main__"]
+    path = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path
+
+
 def _fit_task(task: tuple) -> FitResult:
-    data, spec, basis, n_starts, seed, with_se = task
-    return fit_model(data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se)
+    data, spec, basis, n_starts, seed, with_se, search = task
+    return fit_model(
+        data, spec, basis=basis, n_starts=n_starts, seed=seed, with_se=with_se, search=search
+    )
 
 
 def _report(fit: FitResult, n_starts: int) -> None:
     print(
         f"  K={fit.spec.n_groups}: log L {fit.loglik:.2f}, BIC {fit.bic:.2f}, "
-        f"{fit.n_distinct_optima} distinct optima in {n_starts} starts",
+        f"{fit.n_distinct_optima} distinct optima among the {len(fit.start_logliks)} "
+        f"candidates run to convergence ({n_starts} starts)",
         file=sys.stderr,
         flush=True,
     )

@@ -17,7 +17,7 @@ from gbtm.curves import expected_curves
 from gbtm.data import observed_person_ages
 from gbtm.fit import fit_from_json, fit_to_json
 from gbtm.outputs import build_outputs, supported_ages
-from gbtm.selection import assign, select_models
+from gbtm.selection import assign, default_jobs, select_models
 
 AGE_COUNTS = "int_offender_age_counts"
 DEFAULT_GROUPS = [1, 2, 3, 4, 5, 6]
@@ -40,13 +40,15 @@ def fits_table(counts: pd.DataFrame, groups: object, starts: object, seed: objec
     """int_trajectory_fits: one row per K and group, with the model's statistics and the whole
     fit as JSON. `groups`, `starts` and `seed` are the model's rendered config values."""
     data = observed_person_ages(counts, AGE_COUNTS)
+    fitted = setting(groups, DEFAULT_GROUPS)
     selection = select_models(
         data,
-        setting(groups, DEFAULT_GROUPS),
+        fitted,
         degree=DEGREE,
         family=FAMILY,
         n_starts=setting(starts, [50])[0],
         seed=setting(seed, [0])[0],
+        jobs=default_jobs(len(fitted)),
     )
     out = build_outputs(selection)
     shares_se = out.parameters[out.parameters["parameter"] == "share"][
