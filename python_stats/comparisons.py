@@ -26,6 +26,7 @@ from python_stats.disclosure import DisclosureRules
 from python_stats.effects import cohens_h, cramers_v, eta_squared, hedges_g
 from python_stats.marts import CONTROLS, GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
 from python_stats.measures import column_of, numbers, true_count
+from python_stats.rounding import half_up, significant
 from python_stats.significance import (
     Outcome,
     holm,
@@ -189,13 +190,6 @@ def is_shown(c: Comparison, shown: set[tuple[str, str, str]]) -> bool:
     return all((figure, measure, g) in shown for g in c.groups)
 
 
-def significant(value: float, digits: int) -> float:
-    """`value` rounded to `digits` significant digits (NaN and 0 unchanged)."""
-    if math.isnan(value) or value == 0 or math.isinf(value):
-        return value
-    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
-
-
 def test_row(c: Comparison, shown: bool) -> dict[str, object]:
     """One row of tests.csv before the Holm adjustment (numbers unrounded)."""
     row: dict[str, object] = {
@@ -237,7 +231,7 @@ def tests_table(comparisons: list[Comparison], table: pd.DataFrame) -> pd.DataFr
         frame.loc[idx, "band_holm"] = [significance_band(p) for p in adjusted]
     for column, digits in DIGITS.items():
         if column.startswith("df") or column == "effect_size":
-            frame[column] = frame[column].astype(float).round(digits)
+            frame[column] = [half_up(float(v), digits) for v in frame[column]]
         else:
             frame[column] = [significant(float(v), digits) for v in frame[column]]
     frame["p_se"] = [significant(float(v), 2) for v in frame["p_se"]]

@@ -14,6 +14,7 @@ from python_stats.disclosure import DisclosureRules
 from python_stats.export import DisclosureError, ResultsWriter
 from python_stats.figures import FIGURES, render_figures
 from python_stats.labels import labels
+from python_stats.magnitudes import PersonData
 from python_stats.marts import Marts, load_marts
 from python_stats.measures import all_estimates
 from python_stats.output_check import REPORT_NAME, check_files, findings, lines, write_report
@@ -25,6 +26,7 @@ from python_stats.reproduction import (
     agreement,
     read_published,
     reproduction_table,
+    written,
 )
 from python_stats.tables import estimates_table, exported
 from python_stats.trajectories import (
@@ -107,12 +109,13 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
         writer.table(exported(table[table["figure"] == figure]).reset_index(drop=True), name)
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
-    writer.table(reproduction, "reproduction.csv")
+    writer.table(written(reproduction), "reproduction.csv")
     trajectory_export = (write_trajectory_results(trajectories, writer, lang)
                          if trajectories is not None else None)
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
-    output_check(writer)
+    output_check(writer, PersonData(marts.persons, marts.careers,
+                                    trajectories.person_ages if trajectories else None))
     writer.adopt(figures_written)
     names = [name for name, _ in FIGURES]
     steps.update()
@@ -132,10 +135,11 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
     return summary
 
 
-def output_check(writer: ResultsWriter) -> None:
-    """Check every table this run wrote and write output_check.csv; refuse on a finding."""
+def output_check(writer: ResultsWriter, person_data: PersonData) -> None:
+    """Check every table this run wrote, its magnitudes against the person-level marts it read,
+    and write output_check.csv; refuse on a finding."""
     tables = [p for p in writer.written if p.suffix == ".csv"]
-    verdicts = check_files(tables, writer.rules)
+    verdicts = check_files(tables, writer.rules, person_data)
     if findings(verdicts):
         raise DisclosureError("output check: " + "; ".join(lines(verdicts)))
     writer.adopt([write_report(verdicts, writer.results_dir / REPORT_NAME)])

@@ -10,6 +10,7 @@ import markdown
 import pandas as pd
 
 from python_stats.reproduction import Agreement
+from python_stats.rounding import to_text
 
 TESTS_METHOD = (
     "Shares are compared with Pearson's chi-square test (no continuity correction) when every "
@@ -48,7 +49,7 @@ def cell(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:g}"
+        return "" if math.isnan(value) else to_text(value)
     return str(value).replace("|", "/")
 
 
@@ -64,7 +65,7 @@ def interval_text(row: pd.Series) -> str:
     """'[low, high]' or '' when there is no interval."""
     if math.isnan(row["ci_low"]) or math.isnan(row["ci_high"]):
         return ""
-    return f"[{row['ci_low']:g}, {row['ci_high']:g}]"
+    return f"[{to_text(row['ci_low'])}, {to_text(row['ci_high'])}]"
 
 
 def numbers_section(rep: pd.DataFrame) -> str:

@@ -31,6 +31,7 @@ from python_stats.measures import REFERENCE_GROUP
 from python_stats.provenance import Provenance
 from python_stats.report import TESTS_METHOD
 from python_stats.reproduction import (
+    EXACT_BOUNDS,
     SUPPRESSED,
     Agreement,
     format_number,
@@ -345,9 +346,14 @@ def comparison_rows(rep: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
             continue
         places = places_of(r["unit"])
         value = to_float(str(r["reproduced"])) if not is_missing(r["reproduced"]) else math.nan
+        # drawn at the table's bounds (reproduction.csv); written rounded once from the
+        # unrounded bounds, never from the table's already rounded ones
         low, high = float(r["ci_low"]), float(r["ci_high"])
-        interval = ("" if math.isnan(low) or math.isnan(high) else
-                    f"{number(low, places, lang)}\u2013{number(high, places, lang)}")
+        exact_low, exact_high = (float(r.get(c, r[c.removesuffix("_exact")]))
+                                 for c in EXACT_BOUNDS)
+        interval = ("" if math.isnan(exact_low) or math.isnan(exact_high) else
+                    f"{number(exact_low, places, lang)}\u2013"
+                    f"{number(exact_high, places, lang)}")
         unit = unit_label(r["unit"], lang)
         rows.append({
             "measure": measure_label(r["measure"], lang), "unit": unit, "unit_code": r["unit"],
