@@ -24,7 +24,8 @@ create table marts.fct_study_persons (
     migration_generation varchar, has_lvb boolean, lvb_ao boolean, lvb_ciz boolean,
     lvb_wsw boolean, is_victim boolean, n_victimisations integer,
     {", ".join(f"victim_{t} boolean" for t in VICTIM_TYPES)},
-    first_ht_date date, recent_victim_eligible boolean, recent_victim_3y boolean
+    first_ht_date date, recent_victim_eligible boolean, recent_victim_3y boolean,
+    stated_profile varchar, estimated_profile varchar, estimated_profile_probability double
 )"""
 CAREERS_DDL = """
 create table marts.fct_offender_careers (
