@@ -72,6 +72,11 @@ def balance_row(name: str, treated: pd.Series, control: pd.Series,
             "cells": (t.size, c.size), "magnitude": continuous_verdict(t, c, rules)}
 
 
+def shown_size(n: int, rules: DisclosureRules) -> float:
+    """A group size: rounded when it has at least the minimum cell, else withheld."""
+    return rules.round(n) if rules.passes((n,)) else math.nan
+
+
 def nan_if_none(value: Fraction | None) -> Fraction | float:
     """A share, NaN where its denominator is zero."""
     return math.nan if value is None else value
@@ -121,8 +126,8 @@ def balance_table(persons: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame
             rows.append({
                 "covariate": name, "control_group": control, **row,
                 "matched_on": name in ("birth_year", "sex_woman"),
-                "n_blsu": rules.round(int(treated.sum())),
-                "n_control": rules.round(int(ctrl.sum())),
+                "n_blsu": shown_size(int(treated.sum()), rules),
+                "n_control": shown_size(int(ctrl.sum()), rules),
                 "suppressed": suppressed,
             })
     frame = pd.DataFrame(rows)

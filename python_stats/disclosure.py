@@ -29,6 +29,7 @@ python_stats.rounding, the one rounding of every exported number.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -152,11 +153,19 @@ class DisclosureRules:
 
 def project_vars(project_file: Path = PROJECT_FILE) -> dict[str, object]:
     """The vars of dbt_project.yml (where the disclosure parameters live)."""
-    params = default_vars(project_file)
+    stat = Path(project_file).stat()
+    params = dict(_vars(Path(project_file), stat.st_mtime_ns, stat.st_size))
     missing = [v for v in RULE_VARS if v not in params]
     if missing:
         raise ValueError(f"{project_file}: vars lack {', '.join(missing)}")
     return params
+
+
+@functools.lru_cache(maxsize=8)
+def _vars(project_file: Path, mtime_ns: int, size: int) -> dict[str, object]:
+    """The vars of one version of the file (read again when it changes)."""
+    del mtime_ns, size  # the cache key: the file as it is now
+    return default_vars(project_file)
 
 
 def round_count(count: float | None, base: int) -> float:

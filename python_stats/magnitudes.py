@@ -76,10 +76,10 @@ def table_values(persons: pd.DataFrame, careers: pd.DataFrame, figure: str, meas
     if source is None:
         return None
     frame = persons if source.mart == "persons" else careers
-    mask = in_group(frame, group)
+    mask = in_group(frame, group).to_numpy().copy()
     if source.victims_only:
-        mask &= frame["is_victim"].fillna(False).astype(bool)
-    values = frame.loc[mask, source.column]
+        mask &= frame["is_victim"].fillna(False).astype(bool).to_numpy()
+    values = frame[source.column][mask]
     if measure == "share_of_all_cases":
         return values.fillna(0).to_numpy(dtype=float)
     return numeric(values)
@@ -178,13 +178,11 @@ class PersonData:
     @classmethod
     def load(cls, db_path: Path) -> PersonData:
         """Read them from a warehouse file (read-only, closed at once)."""
-        import duckdb
+        from python_stats.marts import open_marts, read_marts
 
-        from python_stats.marts import load_marts
-
-        marts = load_marts(Path(db_path))
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = open_marts(Path(db_path))
         try:
+            marts = read_marts(con, Path(db_path))
             present = {r[0] for r in con.sql(
                 "select table_name from information_schema.tables "
                 "where table_schema = 'marts'").fetchall()}

@@ -25,7 +25,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -103,6 +103,7 @@ class Checker:
     def __init__(self, rules: DisclosureRules, person_data: PersonData | None = None) -> None:
         self.rules = rules
         self.data = person_data  # the person-level marts behind the magnitudes
+        self.case_shares: dict[str, object] | None = None  # recomputed once per check
         self.verdicts: list[Verdict] = []
         self.shown_rows: set[tuple[str, str, str]] = set()
         self.table_rows: set[tuple[str, str, str]] = set()
@@ -260,7 +261,9 @@ class Checker:
             values = table_values(data.persons, data.careers, figure, measure, group)
             verdict = self.rules.magnitude(values, TABLE_MAGNITUDES[(figure, measure)].what)
             if measure == "share_of_all_cases":
-                return verdict, case_shares(data.careers, self.rules).get(group)
+                if self.case_shares is None:
+                    self.case_shares = case_shares(data.careers, self.rules)
+                return verdict, self.case_shares.get(group)
             return verdict, mean_of(values)
 
         self.magnitude(file, row, "value", rec["value"], places,
@@ -751,7 +754,7 @@ def write_report(verdicts: list[Verdict], path: Path) -> Path:
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([f.name for f in fields(Verdict)])
-        writer.writerows(astuple(v) for v in verdicts)
+        writer.writerows((v.file, v.row, v.column, v.value, v.status, v.rule) for v in verdicts)
     return Path(path)
 
 

@@ -29,7 +29,7 @@ from python_stats.labels import labels, measure_label, unit_label
 from python_stats.marts import GROUPS, OFFENDERS
 from python_stats.measures import REFERENCE_GROUP
 from python_stats.provenance import Provenance
-from python_stats.report import TESTS_METHOD
+from python_stats.report import TESTS_METHOD, RuleEffects
 from python_stats.reproduction import (
     EXACT_BOUNDS,
     SUPPRESSED,
@@ -233,6 +233,7 @@ class ReportInput:
     figures: dict[str, Path]
     provenance: Provenance = field(default_factory=Provenance)
     trajectory: TrajectoryExport | None = None
+    effects: RuleEffects | None = None
 
 
 def number(value: float | str, places: int, lang: str) -> str:
@@ -587,7 +588,8 @@ def build_html(data: ReportInput) -> str:
         lang=data.lang, t=t, css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         headlines=headlines(data), sections=sections(data), dq=dq_rows(data.dq, data.lang),
         methods=METHODS_NL if data.lang == "nl" else TESTS_METHOD,
-        disclosure=t["disclosure_text"].format(base=rules.round_base, min_cell=rules.min_cell),
+        disclosure=t["disclosure_text"].format(base=rules.round_base, min_cell=rules.min_cell)
+        + " " + (data.effects or RuleEffects()).sentence(data.lang),
         vars=var_rows(data.provenance, data.lang), files=file_rows(data.provenance),
         recorded=data.provenance.recorded,
         software=t["software"].format(dbt=data.provenance.dbt_version or "?", seed=data.seed),

@@ -117,27 +117,42 @@ def first_row(frame: pd.DataFrame, **match: object) -> pd.Series | None:
     return None if hits.empty else hits.iloc[0]
 
 
+def first_rows(frame: pd.DataFrame, key: tuple[str, ...]) -> dict[tuple, pd.Series]:
+    """Each key's first row (the lookup of `first_row`, built once for many lookups)."""
+    if frame.empty or any(column not in frame.columns for column in key):
+        return {}
+    out: dict[tuple, pd.Series] = {}
+    for position, values in enumerate(frame[list(key)].itertuples(index=False, name=None)):
+        if values not in out:
+            out[values] = frame.iloc[position]
+    return out
+
+
 @dataclass(frozen=True)
 class Reproduced:
     """The controlled estimates and tests.csv, looked up by the reproduction."""
 
     table: pd.DataFrame
     tests: pd.DataFrame
+    by_key: dict[tuple, pd.Series]
+    by_measure_group: dict[tuple, pd.Series]
+    by_test: dict[tuple, pd.Series]
 
     @classmethod
     def of(cls, table: pd.DataFrame, tests: pd.DataFrame) -> Reproduced:
-        return cls(table, tests)
+        return cls(table, tests, first_rows(table, ("figure", "measure", "group")),
+                   first_rows(table, ("measure", "group")),
+                   first_rows(tests, ("measure", "population", "family", "groups")))
 
     def estimate(self, figure: str, measure: str, group: str) -> pd.Series | None:
-        return first_row(self.table, figure=figure, measure=measure, group=group)
+        return self.by_key.get((figure, measure, group))
 
     def by_measure(self, measure: str, group: str) -> pd.Series | None:
         """An estimate of any figure."""
-        return first_row(self.table, measure=measure, group=group)
+        return self.by_measure_group.get((measure, group))
 
     def test(self, measure: str, pop: str, family: str, groups: str) -> pd.Series | None:
-        return first_row(self.tests, measure=measure, population=pop, family=family,
-                         groups=groups)
+        return self.by_test.get((measure, pop, family, groups))
 
 
 SUPPRESSED = "suppressed"

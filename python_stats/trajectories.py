@@ -273,6 +273,10 @@ def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.Data
         return _agreement_rows(NO_AGREEMENT, "no persons")
     if not np.isnan(cells).any():
         return _full_table_agreement(cells.astype(int))
+    if len(p_all := tm.profiles) != len(tm.profiles.dropna()) or p_all.empty:
+        return _agreement_rows(NO_AGREEMENT, "withheld: a cell is withheld and some offenders "
+                               "have no estimated profile, so the margins of the cross table "
+                               "are not the profile sizes shown")
     if not all(rules.passes((int(x),)) or x == 0
                for x in (*counts.sum(axis=1), *counts.sum(axis=0))):
         return _agreement_rows(NO_AGREEMENT, "withheld: a margin of the cross table is withheld")
@@ -503,7 +507,8 @@ def figure_trajectories(curves: pd.DataFrame, n_groups: int, lang: str):
          f"Trajectory groups (K = {n_groups}): line = model with 95% interval, dot and step = "
          "observed (per age band)"),
         fontsize=10)
-    ax.legend(fontsize=8)
+    if seen:  # nothing drawn (every group below the minimum cell): no legend to show
+        ax.legend(fontsize=8)
     return fig
 
 
@@ -515,11 +520,16 @@ class TrajectoryExport:
     groups: pd.DataFrame
     agreement: pd.DataFrame
     figure: Path
+    zero_cells: int = 0  # zero cells of the cross table, withheld
+    observed_ages: int = 0  # (group, age) pairs with anyone observed
+    banded_ages: int = 0  # of those, the ages whose band's observed mean is shown
+    bands: int = 0  # bands of ages with a shown observed mean
 
 
 def write_trajectory_results(tm: TrajectoryMarts, writer: ResultsWriter,
-                             lang: str) -> TrajectoryExport:
-    """Write the trajectory tables and the figure into the results folder."""
+                             lang: str, draw: bool = True) -> TrajectoryExport:
+    """Write the trajectory tables and (unless `draw` is off) the figure into the results
+    folder."""
     rules = writer.rules
     curves = curves_table(tm, rules)
     writer.table(selection_table(tm, rules), "trajectory_model_selection.csv")
@@ -529,9 +539,18 @@ def write_trajectory_results(tm: TrajectoryMarts, writer: ResultsWriter,
     writer.table(curves, "table_trajectories.csv")
     writer.table(cross_table(tm, rules), "trajectory_agreement_table.csv")
     writer.table(agreement, "trajectory_agreement.csv")
+    shown = curves[curves["observed_mean"].notna()]
+    counts = {"zero_cells": int((unrounded_cross_table(tm).to_numpy() == 0).sum()),
+              "observed_ages": len(tm.observed),
+              "banded_ages": len(shown.merge(tm.observed.rename(
+                  columns={"trajectory_group": "group"})[["group", "age"]])),
+              "bands": len(shown.drop_duplicates(["group", "band_from", "band_to"]))}
+    if not draw:
+        return TrajectoryExport(tm.n_groups, groups, agreement,
+                                writer.results_dir / f"{FIGURE_STEM}.png", **counts)
     fig = figure_trajectories(curves, tm.n_groups, lang)
     png = writer.figure(fig, FIGURE_STEM)[0]
     from python_stats.figures import close
 
     close(fig)
-    return TrajectoryExport(tm.n_groups, groups, agreement, png)
+    return TrajectoryExport(tm.n_groups, groups, agreement, png, **counts)

@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from fixture_db import VICTIM_TYPES, write_marts
@@ -212,13 +211,4 @@ def random_study(seed: int) -> Study:
 
 def write_study(path: Path, study: Study) -> Path:
     """The study as a DuckDB warehouse of marts."""
-    write_marts(path, study.persons, study.careers, study.dq)
-    con = duckdb.connect(str(path))
-    try:
-        for name, frame in study.trajectories.items():
-            con.register("incoming", frame)
-            con.execute(f"create table marts.{name} as select * from incoming")
-            con.unregister("incoming")
-    finally:
-        con.close()
-    return path
+    return write_marts(path, study.persons, study.careers, study.dq, extra=study.trajectories)

@@ -7,9 +7,8 @@ look-ups are checked on hand-made rows.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
