@@ -348,10 +348,11 @@ def comparison_rows(rep: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
         places = places_of(r["unit"])
         value = to_float(str(r["reproduced"])) if not is_missing(r["reproduced"]) else math.nan
         # drawn at the table's bounds (reproduction.csv); written rounded once from the
-        # unrounded bounds, never from the table's already rounded ones
+        # unrounded bounds, never from the table's already rounded ones. A count's bounds are
+        # counts: written as the table rounds them, outwards to the rounding base
         low, high = float(r["ci_low"]), float(r["ci_high"])
-        exact_low, exact_high = (float(r.get(c, r[c.removesuffix("_exact")]))
-                                 for c in EXACT_BOUNDS)
+        exact_low, exact_high = (low, high) if r["unit"] == "persons" else (
+            float(r.get(c, r[c.removesuffix("_exact")])) for c in EXACT_BOUNDS)
         interval = ("" if math.isnan(exact_low) or math.isnan(exact_high) else
                     f"{number(exact_low, places, lang)}\u2013"
                     f"{number(exact_high, places, lang)}")

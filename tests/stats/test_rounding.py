@@ -91,3 +91,14 @@ def test_the_report_rounds_the_unrounded_interval_once(low: float, high: float,
     (found,) = comparison_rows(pd.DataFrame([row]), "en")
     assert found["interval"] == shown
     assert half_up(half_up(low, 1), 0) != half_up(low, 0)  # rounding twice would differ
+
+
+def test_a_count_interval_in_the_report_is_the_tables_rounded_outwards() -> None:
+    """A count's bounds are counts: the report shows them as the table does (multiples of the
+    base, rounded outwards), not its unrounded Wilson bounds times n."""
+    row = {"figure": "A2", "measure": "victims_n", "group": "blsu", "value": "466",
+           "unit": "persons", "reproduced": "465", "ci_low": 440.0, "ci_high": 490.0,
+           "ci_low_exact": 443.2, "ci_high_exact": 486.4, "inside_ci": True, "note": "",
+           "published_significance": "", "reproduced_band": "", "agrees": ""}
+    (found,) = comparison_rows(pd.DataFrame([row]), "en")
+    assert found["interval"] == "440\u2013490"
