@@ -488,14 +488,34 @@ class Checker:
             self.share(file, i, "assigned_share_pct", rec["assigned_share_pct"],
                        rec["n_total"], 100.0, PCT_DECIMALS, rec["n_assigned"])
             for column, places in (("share_pct", PCT_DECIMALS), ("share_se_pct", PCT_DECIMALS),
-                                   ("avepp", 2), ("occ", 1), ("peak_age", 0),
-                                   ("expected_cases_at_peak", 2)):
+                                   ("peak_age", 0), ("expected_cases_at_peak", 2)):
                 if rec[column] != "":
                     self.decimals(file, i, column, rec[column], places,
                                   "model estimate of a group of at least the minimum cell")
+            for column, places in (("avepp", 2), ("occ", 1)):
+                self.avepp(file, i, column, rec[column], places, rec["group"])
         if sum(rec["n_assigned"] == "" for rec in records) == 1 and records[0]["n_total"]:
             self.add(file, 0, "n_assigned", "", "finding",
                      "the total minus the shown groups reveals the one withheld group")
+
+    def avepp(self, file: str, row: int, column: str, text: str, places: int,
+              group: str) -> None:
+        """AvePP (and OCC, computed from it): a mean of the group's persons' posterior
+        probabilities, so the magnitude rule applies to them (the value itself is the model's,
+        not recomputed)."""
+        from python_stats.trajectories import avepp_verdict
+
+        ages = self.data.person_ages if self.data is not None else None
+        verdict = avepp_verdict(ages, int(float(group)), self.rules)
+        if verdict is None:
+            self.magnitude(file, row, column, text, places, None)
+        elif text == "":
+            self.add(file, row, column, text, "suppressed",
+                     verdict.rule if not verdict.passes else "withheld with its group")
+        elif not verdict.passes:
+            self.add(file, row, column, text, "finding", f"shown, but {verdict.rule}")
+        else:
+            self.decimals(file, row, column, text, places, verdict.rule)
 
     def curves(self, file: str, frame: pd.DataFrame) -> None:
         """table_trajectories.csv: the curve only beside a shown number of persons observed at

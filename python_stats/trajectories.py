@@ -102,9 +102,21 @@ def load_trajectories(db_path: Path) -> TrajectoryMarts | None:
 def read_person_ages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The person-level rows behind the observed means, in a fixed order."""
     return con.sql(
-        f"select rinpersoons, rinpersoon, trajectory_group, age, n_cases, exposure "
-        f"from marts.{PERSON_AGES} order by trajectory_group, age, rinpersoons, rinpersoon"
+        f"select rinpersoons, rinpersoon, trajectory_group, posterior_probability, age, "
+        f"n_cases, exposure from marts.{PERSON_AGES} "
+        f"order by trajectory_group, age, rinpersoons, rinpersoon"
     ).df()
+
+
+def avepp_verdict(person_ages: pd.DataFrame | None, group: int,
+                  rules: DisclosureRules) -> MagnitudeVerdict | None:
+    """The magnitude rule on the posterior probabilities of a group's persons (its AvePP is
+    their mean); None without the person-level rows."""
+    if person_ages is None or "posterior_probability" not in person_ages:
+        return None
+    rows = person_ages[person_ages["trajectory_group"] == group].drop_duplicates(
+        ["rinpersoons", "rinpersoon"])
+    return rules.magnitude(rows["posterior_probability"].fillna(0), "AvePP")
 
 
 def assigned_counts(groups: pd.DataFrame, selection: pd.DataFrame) -> pd.Series:
@@ -145,7 +157,9 @@ def peak_age_ranges(tm: TrajectoryMarts,
 
 def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
     """The reported model's groups: persons assigned (rounded), assigned share of the rounded
-    counts, estimated share, classification, peak age and range; a withheld group shows none."""
+    counts, estimated share, classification, peak age and range; a withheld group shows none.
+    AvePP (the mean posterior probability of the group's persons) and OCC (computed from it)
+    pass the magnitude rule on those probabilities."""
     g = tm.groups.reset_index(drop=True)
     counts = assigned_counts(g, tm.selection)
     hidden = withheld_groups(g, counts, rules)
@@ -155,6 +169,8 @@ def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
         shown = int(rec["trajectory_group"]) not in hidden
         n_assigned = rules.round(int(count)) if shown else math.nan
         r_total = rules.round(n_total)
+        verdict = avepp_verdict(tm.person_ages, int(rec["trajectory_group"]), rules)
+        avepp_shown = shown and (verdict is None or verdict.passes)
 
         def value(x: object, places: int, shown: bool = shown) -> float:
             return half_up(x, places) if shown else math.nan
@@ -167,8 +183,9 @@ def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
             if shown and r_total > 0 else math.nan,
             "share_pct": value(100 * rec["share"], SHARE_PCT_DECIMALS),
             "share_se_pct": value(100 * rec["share_se"], SHARE_PCT_DECIMALS),
-            "avepp": value(rec["avepp"], AVEPP_DECIMALS),
-            "occ": value(rec["occ"], OCC_DECIMALS) if pd.notna(rec["occ"]) else math.nan,
+            "avepp": value(rec["avepp"], AVEPP_DECIMALS, avepp_shown),
+            "occ": value(rec["occ"], OCC_DECIMALS, avepp_shown) if pd.notna(rec["occ"])
+            else math.nan,
             "peak_age": value(rec["peak_age"], 0),
             "peak_age_range": f"{int(rec['peak_range_from'])}-{int(rec['peak_range_to'])}"
             if shown else "",
@@ -184,6 +201,10 @@ def selection_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame
     all_groups = tm.all_groups if tm.all_groups is not None else tm.groups
     counts = assigned_counts(all_groups, tm.selection)
     small = set(all_groups.loc[counts < rules.min_cell, "n_groups"].astype(int))
+    verdicts = [avepp_verdict(tm.person_ages, int(g), rules)
+                for g in tm.groups["trajectory_group"]]
+    if any(v is not None and not v.passes for v in verdicts):
+        small.add(tm.n_groups)  # the lowest AvePP would be a withheld group's
     rows = []
     for rec in tm.selection.to_dict("records"):
         shown = int(rec["n_groups"]) not in small

@@ -4,7 +4,8 @@ ACRO (the SACRO output checker, PyPI `acro`) applies its default rules (threshol
 dominance (2, 0.90), p-ratio 0.10, zeros disclosive) to tables it makes from person-level data.
 This script rebuilds, from the marts of a warehouse, the person-level frames behind every
 magnitude a results folder shows (the means of the tables, each profile's sum of OM cases, the
-balance means, the observed trajectory means of each band of ages) and the stated x estimated
+balance means, the observed trajectory means of each band of ages, the groups' AvePP) and the
+stated x estimated
 profile table, has ACRO check them, and reports every cell the folder shows that ACRO would
 not let out.
 
@@ -111,6 +112,14 @@ def main(argv: list[str]) -> int:
                  for b in found.to_dict("records")}
         compare("table_trajectories.csv", f"group {group}", shown,
                 outcome(acro, frame["band"], frame["cases"], "sum"))
+    # AvePP: the mean posterior probability of each group's persons
+    groups = read("trajectory_groups.csv")
+    persons_of = person_ages.drop_duplicates(["rinpersoons", "rinpersoon"])
+    compare("trajectory_groups.csv", "avepp",
+            {str(int(float(g))): v for g, v in zip(groups["group"], groups["avepp"],
+                                                   strict=True)},
+            outcome(acro, persons_of["trajectory_group"].astype(int).astype(str),
+                    persons_of["posterior_probability"].astype(float), "mean"))
     # the stated x estimated profile table: frequencies (threshold, zeros)
     offenders = persons[(persons["study_group"] == "blsu")
                         & persons["estimated_profile"].notna()]

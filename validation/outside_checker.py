@@ -14,7 +14,8 @@ each magnitude with pandas.
 - magnitudes, recomputed from the marts: the means of the tables (victimisations among
   victims, ages, cases before the first HT case), each profile's share of all OM cases (a sum
   of cases), balance.csv's continuous means and spreads (squared deviations), and the observed
-  means of table_trajectories.csv over their bands of ages: at least 10 persons, the two
+  means of table_trajectories.csv over their bands of ages, the AvePP of trajectory_groups.csv
+  (a mean of posterior probabilities): at least 10 persons, the two
   largest contributions below 90% of the total, the rest after the two largest at least 10% of
   the largest, not all values equal (ACRO's "all values the same") and a total not zero;
 - the cross table of stated by estimated profile: every shown cell at least 10, no zero.
@@ -183,6 +184,20 @@ class OutsideChecker:
             for why in magnitude_flags(per_person):
                 self.flag(name, i, "observed_mean", rec["observed_mean"], f"band {key}: {why}")
 
+    def groups(self, name: str, frame: pd.DataFrame) -> None:
+        """AvePP: the mean of the group's persons' posterior probabilities."""
+        pa = self.person_ages
+        if pa is None or "posterior_probability" not in pa:
+            return
+        for i, rec in enumerate(frame.to_dict("records"), start=1):
+            if rec["avepp"] == "":
+                continue
+            persons = pa[pa["trajectory_group"] == int(float(rec["group"]))].drop_duplicates(
+                ["rinpersoons", "rinpersoon"])
+            self.checked += 1
+            for why in magnitude_flags(persons["posterior_probability"]):
+                self.flag(name, i, "avepp", rec["avepp"], why)
+
     def cross(self, name: str, frame: pd.DataFrame) -> None:
         for i, text in enumerate(frame["n"], start=1):
             self.checked += 1
@@ -201,6 +216,8 @@ class OutsideChecker:
                 self.trajectories(path.name, frame)
             elif path.name == "trajectory_agreement_table.csv":
                 self.cross(path.name, frame)
+            elif path.name == "trajectory_groups.csv":
+                self.groups(path.name, frame)
         return self.flags
 
 

@@ -127,19 +127,25 @@ def trajectory_marts(rng: np.random.Generator, persons: pd.DataFrame) -> dict[st
         lookup = {p: i % k + 1 for i, p in enumerate(PROFILES)}
         group = np.array([lookup[p] for p in offenders.loc[in_model, "profile"]])
     persons.loc[in_model, "estimated_profile"] = names[group - 1]
-    persons.loc[in_model, "estimated_profile_probability"] = rng.uniform(0.5, 1.0, len(group))
+    posterior = rng.uniform(0.5, 1.0, len(group))
+    if rng.random() < 0.1:  # perfectly separated groups: every posterior 1
+        posterior[:] = 1.0
+    persons.loc[in_model, "estimated_profile_probability"] = posterior
     peak = rng.uniform(15, 35, k)
     level = rng.choice([0.02, 0.3, 1.0, 2.5], k)
     rows = []
-    for (_, person), g in zip(offenders.loc[in_model].iterrows(), group, strict=True):
+    for (_, person), g, p in zip(offenders.loc[in_model].iterrows(), group, posterior,
+                                 strict=True):
         first = int(rng.integers(12, 30))
         for age in range(first, first + int(rng.integers(1, 22))):
             rate = level[g - 1] * np.exp(-((age - peak[g - 1]) / 6.0) ** 2)
             exposure = 1.0 if age != first else float(rng.choice([1.0, 0.5, 0.25]))
             rows.append((person["rinpersoons"], person["rinpersoon"], k, int(g),
-                         str(names[g - 1]), age, int(rng.poisson(rate * exposure)), exposure))
+                         str(names[g - 1]), float(p), age, int(rng.poisson(rate * exposure)),
+                         exposure))
     person_ages = pd.DataFrame(rows, columns=["rinpersoons", "rinpersoon", "n_groups",
-                                              "trajectory_group", "profile", "age", "n_cases",
+                                              "trajectory_group", "profile",
+                                              "posterior_probability", "age", "n_cases",
                                               "exposure"])
     observed = (person_ages.groupby(["n_groups", "trajectory_group", "profile", "age"],
                                     as_index=False)

@@ -256,7 +256,12 @@ def trajectory_tables(folder: Path, agreement_shown: bool) -> None:
 @pytest.mark.parametrize("agreement_shown", [True, False])
 def test_the_trajectory_tables_pass(tmp_path: Path, agreement_shown: bool) -> None:
     trajectory_tables(tmp_path, agreement_shown)
-    verdicts = check_folder(tmp_path, RULES)
+    # the persons behind the AvePP of groups 1 and 2: posterior probabilities 0.90-0.99
+    ages = pd.DataFrame({"rinpersoons": "R", "rinpersoon": [f"{i:09d}" for i in range(24)],
+                         "trajectory_group": [1] * 12 + [2] * 12,
+                         "posterior_probability": [0.9 + (i % 10) / 100 for i in range(24)],
+                         "age": 20, "n_cases": 1, "exposure": 1.0})
+    verdicts = check_folder(tmp_path, RULES, PersonData(pd.DataFrame(), pd.DataFrame(), ages))
     assert findings(verdicts) == []
     shown = {(v.file, v.column) for v in verdicts if v.status == "shown"}
     assert ("trajectory_model_selection.csv", "bic_nagin") in shown
@@ -328,3 +333,26 @@ def test_a_planted_trajectory_leak_is_found(leak: str, tmp_path: Path) -> None:
     name, plant = TRAJECTORY_LEAKS[leak]
     plant(tmp_path)
     assert name in {v.file for v in findings(check_folder(tmp_path, RULES))}, leak
+
+
+def test_an_observed_mean_and_a_zero_cell_are_checked_against_the_persons(tmp_path: Path
+                                                                          ) -> None:
+    """An observed mean over a band of ages where one person has nearly all the cases is a
+    finding (dominance); so is a zero shown in the profile cross table."""
+    trajectory_tables(tmp_path, agreement_shown=True)
+    edit(tmp_path, "table_trajectories.csv", lambda f: f.assign(
+        band_from=["12", ""], band_to=["12", ""], observed_mean=["0.8", ""]))
+    ages = pd.DataFrame({"rinpersoons": "R", "rinpersoon": [f"{i:09d}" for i in range(24)],
+                         "trajectory_group": [1] * 12 + [2] * 12,
+                         "posterior_probability": [0.9 + (i % 10) / 100 for i in range(24)],
+                         "age": 12, "n_cases": [9] + [0] * 10 + [1] + [1] * 12,
+                         "exposure": 1.0})
+    data = PersonData(pd.DataFrame(), pd.DataFrame(), ages)
+    found = {(v.file, v.column): v.rule for v in findings(check_folder(tmp_path, RULES, data))}
+    assert "dominance" in found[("table_trajectories.csv", "observed_mean")]
+    edit(tmp_path, "table_trajectories.csv", lambda f: f.assign(observed_mean=["", ""]))
+    edit(tmp_path, "trajectory_agreement_table.csv", lambda f: f.assign(
+        n=["0" if i == 3 else n for i, n in enumerate(f["n"])]))
+    found = {(v.file, v.column): v.rule for v in findings(check_folder(tmp_path, RULES, data))}
+    assert list(found) == [("trajectory_agreement_table.csv", "n")]
+    assert "zero cell" in found[("trajectory_agreement_table.csv", "n")]

@@ -1,7 +1,8 @@
 {#-
     The person-level rows behind fct_trajectory_observed_by_age: one row per offender of the
     reported trajectory model and observed age, with the group, the OM cases and the observed
-    part of that age-year. It stays in the warehouse: the statistics pool adjacent ages until
+    part of that age-year, and the posterior probability of the person's group. It stays in the
+    warehouse: the statistics pool adjacent ages until
     each observed mean passes the magnitude rules of disclosure control, and `blsu check-output
     --warehouse` recomputes those verdicts from it (python_stats.magnitudes).
 -#}
@@ -22,6 +23,7 @@ person_ages as (
         assignments.n_groups,
         assignments.trajectory_group,
         assignments.estimated_profile as profile,
+        assignments.posterior_probability,
         age_counts.age,
         age_counts.n_cases,
         age_counts.exposure
