@@ -168,7 +168,10 @@ def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
     for (_, rec), count in zip(g.iterrows(), counts, strict=True):
         shown = int(rec["trajectory_group"]) not in hidden
         n_assigned = rules.round(int(count)) if shown else math.nan
-        r_total = rules.round(n_total)
+        # the total is withheld below the minimum, and beside a lone withheld group (a model
+        # of one group, where no second group can be withheld with it): it would be that group
+        total_shown = rules.passes((n_total,)) and len(hidden) != 1
+        r_total = rules.round(n_total) if total_shown else math.nan
         verdict = avepp_verdict(tm.person_ages, int(rec["trajectory_group"]), rules)
         avepp_shown = shown and (verdict is None or verdict.passes)
 
@@ -180,7 +183,7 @@ def groups_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
             "profile": rec["profile"], "n_assigned": n_assigned, "n_total": r_total,
             "assigned_share_pct": value(share(int(n_assigned), int(r_total)),
                                         SHARE_PCT_DECIMALS)
-            if shown and r_total > 0 else math.nan,
+            if shown and total_shown and r_total > 0 else math.nan,
             "share_pct": value(100 * rec["share"], SHARE_PCT_DECIMALS),
             "share_se_pct": value(100 * rec["share_se"], SHARE_PCT_DECIMALS),
             "avepp": value(rec["avepp"], AVEPP_DECIMALS, avepp_shown),
