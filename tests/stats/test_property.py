@@ -14,11 +14,13 @@ from pathlib import Path
 from property_run import property_run
 
 DATASETS = 200
+#: Seeds beyond the first 200 on which benchmarks/disclosure_property.py once found a failure.
+FOUND_BY_THE_LONG_RUN = (627,)  # a one-group model below the minimum: its total gave it away
 
 
 def test_every_random_study_runs_and_passes_the_output_check(tmp_path: Path) -> None:
     failed = []
-    for seed in range(DATASETS):
+    for seed in (*range(DATASETS), *FOUND_BY_THE_LONG_RUN):
         outcome = property_run(seed, tmp_path / str(seed))
         if not outcome.ok:
             failed.append(outcome)
