@@ -121,7 +121,8 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
     writer.table(written(reproduction), "reproduction.csv")
-    trajectory_export = (write_trajectory_results(trajectories, writer, lang, draw)
+    trajectory_export = (write_trajectory_results(trajectories, writer, lang, draw,
+                                                  shown_profile_sizes(table))
                          if trajectories is not None else None)
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
@@ -147,6 +148,13 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
                 "summary.json")
     steps.update()
     return summary
+
+
+def shown_profile_sizes(table: pd.DataFrame) -> dict[str, float]:
+    """The stated profiles' sizes as table_profiles.csv shows them (withheld ones left out)."""
+    rows = table[(table["figure"] == "profiles") & (table["measure"] == "share")
+                 & table["n_events"].notna()]
+    return {str(g): float(n) for g, n in zip(rows["group"], rows["n_events"], strict=True)}
 
 
 def output_check(writer: ResultsWriter, person_data: PersonData) -> list[Verdict]:

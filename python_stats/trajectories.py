@@ -274,7 +274,41 @@ def cross_table(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ShownMargins:
+    """The margins of the stated x estimated cross table as the other tables show them: the
+    stated profiles' sizes (table_profiles.csv; absent when withheld), the persons assigned
+    per estimated profile (trajectory_groups.csv, summed over its groups; absent when a group
+    of it is withheld) and their total. This is what an output checker recomputes kappa from."""
+
+    rows: dict[str, float]
+    cols: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, profile_sizes: dict[str, float], groups: pd.DataFrame) -> ShownMargins:
+        cols: dict[str, float] = {}
+        for profile, rows in groups.groupby("profile"):
+            values = rows["n_assigned"].astype(float)
+            cols[str(profile)] = math.nan if values.isna().any() else float(values.sum())
+        total = groups["n_total"].astype(float)
+        return cls(dict(profile_sizes), cols, float(total.iloc[0]) if len(total) else math.nan)
+
+    def are(self, rows: np.ndarray, cols: np.ndarray, total: float) -> bool:
+        """True when the shown margins are exactly the cross table's rounded ones."""
+        return (all(self.rows.get(p) == r for p, r in zip(PROFILES, rows, strict=True))
+                and all(self.cols.get(p, 0.0 if c == 0 else math.nan) == c
+                        for p, c in zip(PROFILES, cols, strict=True))
+                and self.total == total)
+
+
+MARGINS_NOT_SHOWN = ("withheld: a cell is withheld and the cross table's rounded margins are "
+                     "not the profile sizes and group sizes shown in table_profiles.csv and "
+                     "trajectory_groups.csv, so kappa could not be checked from shown numbers")
+
+
+def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules,
+                         shown: ShownMargins | None = None) -> pd.DataFrame:
     """Cohen's kappa with its 95% interval, the adjusted Rand index and the percent agreement,
     each computed from shown numbers only (docs/trajectories.md, "Disclosure control").
 
@@ -284,7 +318,9 @@ def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.Data
     what the shown cells leave of its row and column (`diagonal_bounds`). When that pins the
     diagonal down, kappa (interval: Cohen's large-sample standard error, which needs nothing
     more) and the agreement are shown; else the range of kappa (`cohens_kappa_range`). The
-    adjusted Rand index needs every cell and is then withheld.
+    adjusted Rand index needs every cell and is then withheld. With a cell withheld, kappa is
+    shown only when the margins it uses are the ones the other tables show (`shown`), so that
+    it is a function of shown numbers and the output check recomputes the same value.
     """
     from scipy.stats import norm
 
@@ -307,6 +343,8 @@ def agreement_statistics(tm: TrajectoryMarts, rules: DisclosureRules) -> pd.Data
     rows = np.array([rules.round(int(x)) for x in counts.sum(axis=1)], dtype=float)
     cols = np.array([rules.round(int(x)) for x in counts.sum(axis=0)], dtype=float)
     total = float(rules.round(int(counts.sum())))
+    if shown is None or not shown.are(rows, cols, total):
+        return _agreement_rows(NO_AGREEMENT, MARGINS_NOT_SHOWN)
     if total <= 0 or float(rows @ cols) >= total**2:
         return _agreement_rows(NO_AGREEMENT, UNDEFINED_KAPPA)
     low, high = diagonal_bounds(cells, rows, cols)
@@ -551,14 +589,16 @@ class TrajectoryExport:
 
 
 def write_trajectory_results(tm: TrajectoryMarts, writer: ResultsWriter,
-                             lang: str, draw: bool = True) -> TrajectoryExport:
+                             lang: str, draw: bool = True,
+                             profile_sizes: dict[str, float] | None = None
+                             ) -> TrajectoryExport:
     """Write the trajectory tables and (unless `draw` is off) the figure into the results
-    folder."""
+    folder. `profile_sizes` are the stated profiles' sizes as table_profiles.csv shows them."""
     rules = writer.rules
     curves = curves_table(tm, rules)
     writer.table(selection_table(tm, rules), "trajectory_model_selection.csv")
     groups = groups_table(tm, rules)
-    agreement = agreement_statistics(tm, rules)
+    agreement = agreement_statistics(tm, rules, ShownMargins.of(profile_sizes or {}, groups))
     writer.table(groups, "trajectory_groups.csv")
     writer.table(curves, "table_trajectories.csv")
     writer.table(cross_table(tm, rules), "trajectory_agreement_table.csv")
