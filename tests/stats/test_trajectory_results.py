@@ -12,6 +12,8 @@ from python_stats.disclosure import DisclosureRules
 from python_stats.marts import PROFILES
 from python_stats.reproduction import read_published, reproduction_table
 from python_stats.trajectories import (
+    MARGINS_NOT_SHOWN,
+    ShownMargins,
     TrajectoryMarts,
     agreement_statistics,
     cross_table,
@@ -81,11 +83,27 @@ def test_agreement_beside_withheld_cells_comes_from_shown_numbers_only():
     # needs every cell, is withheld.
     stated = ["incidenteel"] * 23 + ["continu"] * 14
     estimated = ["incidenteel"] * 21 + ["continu"] * 2 + ["continu"] * 14
-    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10)).set_index(
-        "statistic")
+    shown = ShownMargins({"incidenteel": 25, "continu": 15}, {"incidenteel": 20, "continu": 15},
+                         35)
+    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10),
+                                 shown).set_index("statistic")
     assert stats.loc["cohens_kappa", "value"] == 1.0
     assert stats.loc["percent_agreement", "value"] == 100
     assert math.isnan(stats.loc["adjusted_rand_index", "value"])
+
+
+def test_agreement_beside_withheld_cells_is_withheld_unless_the_margins_are_those_shown():
+    # the same table, but the estimated profiles' sizes shown elsewhere are 25 and 10 (e.g.
+    # groups counted over other persons): kappa from the cross table's margins would not be the
+    # kappa an output checker recomputes from the shown sizes, so none is shown
+    stated = ["incidenteel"] * 23 + ["continu"] * 14
+    estimated = ["incidenteel"] * 21 + ["continu"] * 2 + ["continu"] * 14
+    shown = ShownMargins({"incidenteel": 25, "continu": 15}, {"incidenteel": 25, "continu": 10},
+                         35)
+    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10),
+                                 shown).set_index("statistic")
+    assert stats["value"].isna().all()
+    assert stats.loc["cohens_kappa", "basis"] == MARGINS_NOT_SHOWN
 
 
 def test_diagonal_bounds_by_hand():
