@@ -25,7 +25,8 @@ import pandas as pd
 from python_stats.disclosure import DisclosureRules
 from python_stats.effects import cohens_h, cramers_v, eta_squared, hedges_g
 from python_stats.marts import CONTROLS, GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
-from python_stats.measures import column_of, numbers, true_count
+from python_stats.measures import group_mask, numbers, true_count
+from python_stats.rounding import half_up, significant
 from python_stats.significance import (
     Outcome,
     holm,
@@ -104,14 +105,33 @@ def seed_for(seed: int, label: str) -> int:
     return (seed + zlib.crc32(label.encode("utf-8"))) % (2**32)
 
 
+class Split:
+    """A population's rows by group, each group's rows selected once for all its tests."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.parts: dict[str, pd.DataFrame] = {}
+
+    def column(self, group: str, measure: str) -> pd.Series:
+        """One column of a group's rows (as measures.column_of)."""
+        if group not in self.parts:
+            self.parts[group] = self.frame[group_mask(self.frame, group)]
+        return self.parts[group][measure]
+
+
+def split_of(frame: pd.DataFrame | Split) -> Split:
+    return frame if isinstance(frame, Split) else Split(frame)
+
+
 def share_comparison(
-    frame: pd.DataFrame, measure: str, pop: str, family: str,
+    frame: pd.DataFrame | Split, measure: str, pop: str, family: str,
     groups: tuple[str, ...], seed: int, rules: DisclosureRules,
 ) -> Comparison:
     """Test equality of the share of `measure` across `groups`, on the rounded counts."""
+    split = split_of(frame)
     rows = []
     for group in groups:
-        k, n = rules.rounded_share(*true_count(column_of(frame, group, measure)))
+        k, n = rules.rounded_share(*true_count(split.column(group, measure)))
         rows.append([k, n - k])
     table = np.asarray(rows, dtype=np.int64)
     label = f"{measure}|{pop}|{'|'.join(groups)}"
@@ -131,12 +151,13 @@ def share_comparison(
 
 
 def mean_comparison(
-    frame: pd.DataFrame, measure: str, pop: str, family: str,
+    frame: pd.DataFrame | Split, measure: str, pop: str, family: str,
     groups: tuple[str, ...], rules: DisclosureRules,
 ) -> Comparison:
     """Test equality of the mean of `measure` across `groups` (Welch t or Welch ANOVA); n is
     the sum of the rounded group sizes."""
-    samples = [numbers(column_of(frame, g, measure)) for g in groups]
+    split = split_of(frame)
+    samples = [numbers(split.column(g, measure)) for g in groups]
     n = int(sum(rules.round(s.size) for s in samples))
     if len(groups) == 2:
         return Comparison(measure, pop, family, groups, welch_t(*samples),
@@ -154,7 +175,7 @@ def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
                     rules: DisclosureRules) -> list[Comparison]:
     """Every test, in a fixed order."""
     out: list[Comparison] = []
-    located = {pop: population(persons, pop)
+    located = {pop: Split(population(persons, pop))
                for pop in ("all", "victims", "eligible offenders")}
     for measure, pop in SHARE_MEASURES:
         for family in ("groups", "profiles", "profile_vs_controls"):
@@ -169,7 +190,7 @@ def all_comparisons(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,
         for groups in family_groups(family):
             out.append(mean_comparison(victims, "n_victimisations", "victims", family, groups,
                                        rules))
-    offenders = career_frame(careers)
+    offenders = Split(career_frame(careers))
     for measure in CAREER_MEANS:
         for groups in family_groups("profiles"):
             out.append(mean_comparison(offenders, measure, "offenders", "profiles", groups,
@@ -187,13 +208,6 @@ def is_shown(c: Comparison, shown: set[tuple[str, str, str]]) -> bool:
     """True when every group the test compares is shown in the tables."""
     figure, measure = TABLE_ROWS[(c.measure, c.population)]
     return all((figure, measure, g) in shown for g in c.groups)
-
-
-def significant(value: float, digits: int) -> float:
-    """`value` rounded to `digits` significant digits (NaN and 0 unchanged)."""
-    if math.isnan(value) or value == 0 or math.isinf(value):
-        return value
-    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
 def test_row(c: Comparison, shown: bool) -> dict[str, object]:
@@ -237,7 +251,7 @@ def tests_table(comparisons: list[Comparison], table: pd.DataFrame) -> pd.DataFr
         frame.loc[idx, "band_holm"] = [significance_band(p) for p in adjusted]
     for column, digits in DIGITS.items():
         if column.startswith("df") or column == "effect_size":
-            frame[column] = frame[column].astype(float).round(digits)
+            frame[column] = [half_up(float(v), digits) for v in frame[column]]
         else:
             frame[column] = [significant(float(v), digits) for v in frame[column]]
     frame["p_se"] = [significant(float(v), 2) for v in frame["p_se"]]

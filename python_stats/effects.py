@@ -119,7 +119,10 @@ def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def eta_squared(groups: list[np.ndarray]) -> float:
-    """Eta squared: between-group sum of squares over the total sum of squares."""
+    """Eta squared: between-group sum of squares over the total sum of squares (NaN without
+    values, e.g. when no group has a victim)."""
+    if not any(len(g) for g in groups):
+        return math.nan
     values = np.concatenate([np.asarray(g, dtype=float) for g in groups])
     grand = values.mean()
     total = float(((values - grand) ** 2).sum())

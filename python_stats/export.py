@@ -21,6 +21,7 @@ from python_stats.disclosure import (
     DisclosureRules,
     is_multiple,
 )
+from python_stats.rounding import to_text
 
 
 class DisclosureError(ValueError):
@@ -67,10 +68,11 @@ class ResultsWriter:
         return path
 
     def table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Write a CSV after disclosure control; floats keep up to 6 significant digits."""
+        """Write a CSV after disclosure control; every float as the decimal it was rounded to
+        (python_stats.rounding.to_text: no second rounding on the way out)."""
         check_table(frame, self.rules, name)
         path = self._path(name)
-        frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+        frame.to_csv(path, index=False, float_format=to_text, lineterminator="\n")
         return path
 
     def adopt(self, paths: list[Path]) -> None:

@@ -19,6 +19,7 @@ import pandas as pd
 from python_stats.disclosure import DisclosureRules
 from python_stats.export import ResultsWriter
 from python_stats.marts import GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
+from python_stats.rounding import to_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,7 +80,7 @@ def figure_a1(table: pd.DataFrame, lab: dict[str, str], min_cell: int) -> Figure
     y = np.arange(len(names))
     ax.barh(y, [0 if math.isnan(v) else v for v in values], color=colours, height=0.6)
     for yi, v in zip(y, values, strict=True):
-        label = "-" if math.isnan(v) else f"{v:g}"  # the table's value: rounded once
+        label = "-" if math.isnan(v) else to_text(v)  # the table's value: rounded once
         ax.text((0 if math.isnan(v) else v) + 0.1, yi, label, va="center", fontsize=8)
     ax.axvline(1, color="#333333", linewidth=1)
     ax.set_yticks(y, [lab[g] for g in names])

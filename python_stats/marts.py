@@ -48,19 +48,28 @@ class Marts:
 
 def load_marts(db_path: Path) -> Marts:
     """Read fct_study_persons, fct_offender_careers and dq_findings from the DuckDB file."""
-    db_path = Path(db_path)
+    con = open_marts(Path(db_path))
+    try:
+        return read_marts(con, Path(db_path))
+    finally:
+        con.close()
+
+
+def open_marts(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file (MartError when it is missing)."""
     if not db_path.is_file():
         raise MartError(f"warehouse file {db_path} does not exist; {BUILD_HINT}")
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        return duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
         raise MartError(f"cannot open warehouse file {db_path} read-only: {exc}") from exc
-    try:
-        persons = read_mart(con, db_path, "fct_study_persons", PERSON_COLUMNS, BALANCE_COLUMNS)
-        careers = read_mart(con, db_path, "fct_offender_careers", CAREER_COLUMNS)
-        dq = read_mart(con, db_path, "dq_findings", DQ_COLUMNS)
-    finally:
-        con.close()
+
+
+def read_marts(con: duckdb.DuckDBPyConnection, db_path: Path) -> Marts:
+    """The marts the statistics read, from an open connection, checked."""
+    persons = read_mart(con, db_path, "fct_study_persons", PERSON_COLUMNS, BALANCE_COLUMNS)
+    careers = read_mart(con, db_path, "fct_offender_careers", CAREER_COLUMNS)
+    dq = read_mart(con, db_path, "dq_findings", DQ_COLUMNS)
     validate_persons(persons)
     return Marts(persons=persons, careers=careers, dq=dq)
 

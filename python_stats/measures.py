@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from python_stats.disclosure import DisclosureRules
+from python_stats.disclosure import DisclosureRules, MagnitudeVerdict
 from python_stats.effects import (
     Interval,
     count_interval,
@@ -23,7 +24,9 @@ from python_stats.effects import (
     prevalence_ratio,
     wilson_interval,
 )
+from python_stats.magnitudes import TABLE_MAGNITUDES, case_shares, mean_of, table_values
 from python_stats.marts import GROUPS, OFFENDERS, PROFILES, VICTIM_TYPES
+from python_stats.rounding import share
 
 REFERENCE_GROUP = "noncriminal_control"
 BOOTSTRAP_RESAMPLES = 2000
@@ -43,6 +46,8 @@ class Estimate:
     n_events: int | None
     cells: tuple[int, ...] = field(default_factory=tuple)
     note: str = ""
+    exact: Fraction | None = None  # the estimate as an exact rational, where it is one
+    magnitude: MagnitudeVerdict | None = None  # a magnitude's verdict on the persons' values
 
 
 def group_mask(persons: pd.DataFrame, group: str) -> pd.Series:
@@ -91,7 +96,8 @@ def share_estimate(
     count, n = flag_count(frame, column)
     ci = wilson_interval(*rules.rounded_share(count, n))
     return Estimate(figure, measure, group, unit, scale(ci, 100.0), n, count,
-                    cells=(count, n - count), note=ci.note)
+                    cells=(count, n - count), note=ci.note,
+                    exact=share(*rules.rounded_share(count, n)))
 
 
 def scale(ci: Interval, factor: float) -> Interval:
@@ -108,14 +114,16 @@ def count_estimate(figure: str, measure: str, group: str, count: int, n: int,
                     note=ci.note)
 
 
-def mean_estimate(
-    figure: str, measure: str, group: str, values: pd.Series, unit: str
-) -> Estimate:
-    """Mean of the non-null values with a t interval."""
-    clean = numbers(values)
+def mean_estimate(figure: str, measure: str, group: str, values: np.ndarray, unit: str,
+                  rules: DisclosureRules) -> Estimate:
+    """Mean of the persons' values with a t interval and the magnitude rule's verdict; the
+    mean of whole numbers as an exact rational."""
+    clean = np.asarray(values, dtype=float)
     ci = mean_interval(clean)
+    mean = mean_of(clean)
+    exact = mean if isinstance(mean, Fraction) else None
     return Estimate(figure, measure, group, unit, ci, clean.size, None, cells=(clean.size,),
-                    note=ci.note)
+                    note=ci.note, exact=exact, magnitude=rules.magnitude(clean))
 
 
 def ratio_estimate(
@@ -126,9 +134,13 @@ def ratio_estimate(
     the rounded counts; the cells are both groups' cases and non-cases."""
     cases, n = flag_count(frame, "has_lvb")
     ref_cases, ref_n = flag_count(ref, "has_lvb")
-    ci = prevalence_ratio(*rules.rounded_share(cases, n), *rules.rounded_share(ref_cases, ref_n))
+    (k, m), (ref_k, ref_m) = rules.rounded_share(cases, n), rules.rounded_share(ref_cases, ref_n)
+    ci = prevalence_ratio(k, m, ref_k, ref_m)
+    exact = Fraction(k * ref_m, m * ref_k) if m and ref_k and not math.isnan(ci.estimate) \
+        else None
     return Estimate(figure, measure, group, "ratio", ci, n, cases,
-                    cells=(cases, n - cases, ref_cases, ref_n - ref_cases), note=ci.note)
+                    cells=(cases, n - cases, ref_cases, ref_n - ref_cases), note=ci.note,
+                    exact=exact)
 
 
 def sample_estimates(persons: pd.DataFrame, rules: DisclosureRules
@@ -177,9 +189,10 @@ def victim_estimates(persons: pd.DataFrame, rules: DisclosureRules
                                   rules))
         victims, n = flag_count(frame, "is_victim")
         out.append(count_estimate("A2", "victims_n", group, victims, n, rules))
-        among = frame[frame["is_victim"].astype(bool)]
-        out.append(mean_estimate("A2", "mean_victimisations_among_victims", group,
-                                 among["n_victimisations"], "count"))
+        out.append(mean_estimate(
+            "A2", "mean_victimisations_among_victims", group,
+            table_values(persons, persons, "A2", "mean_victimisations_among_victims", group),
+            "count", rules))
     offenders = members(persons, OFFENDERS)
     eligible_n, n = flag_count(offenders, "recent_victim_eligible")
     out.append(count_estimate("A2", "recent_eligible_n", OFFENDERS, eligible_n, len(offenders),
@@ -213,21 +226,23 @@ def career_estimates(careers: pd.DataFrame, seed: int, rules: DisclosureRules
                      ) -> list[Estimate]:
     """Profile measures from fct_offender_careers: case shares, ages, cases before first HT."""
     out = []
-    shares = case_share_intervals(careers, seed, rules)
+    shares, exact = case_share_intervals(careers, seed, rules)
     for profile in PROFILES:
         frame = careers[careers["profile"] == profile]
         n = len(frame)
-        cases = int(frame["n_cases"].fillna(0).sum())
+        cases = table_values(careers, careers, "profiles", "share_of_all_cases", profile)
         out.append(Estimate("profiles", "share_of_all_cases", profile, "pct_of_cases",
                             shares[profile], n, None, cells=(n,),
                             note=f"bootstrap interval, {BOOTSTRAP_RESAMPLES} resamples"
-                            if cases else "no cases"))
-        for measure, column, unit in (
-            ("mean_age_first_offence", "age_first_offence", "years"),
-            ("mean_age_first_ht", "age_first_ht", "years"),
-            ("mean_cases_before_first_ht", "n_cases_before_first_ht", "cases"),
-        ):
-            out.append(mean_estimate("profiles", measure, profile, frame[column], unit))
+                            if cases.sum() else "no cases", exact=exact.get(profile),
+                            magnitude=rules.magnitude(
+                                cases, TABLE_MAGNITUDES[("profiles", "share_of_all_cases")].what)))
+        for measure, unit in (("mean_age_first_offence", "years"),
+                              ("mean_age_first_ht", "years"),
+                              ("mean_cases_before_first_ht", "cases")):
+            out.append(mean_estimate("profiles", measure, profile,
+                                     table_values(careers, careers, "profiles", measure,
+                                                  profile), unit, rules))
         out.append(share_estimate("profiles", "starts_with_ht_pct", profile,
                                   frame, "starts_with_ht", rules))
     out.append(share_estimate("profiles", "starts_with_ht_pct", OFFENDERS, careers,
@@ -236,8 +251,9 @@ def career_estimates(careers: pd.DataFrame, seed: int, rules: DisclosureRules
 
 
 def case_share_intervals(careers: pd.DataFrame, seed: int, rules: DisclosureRules
-                         ) -> dict[str, Interval]:
-    """Each profile's share of all offenders' cases, with a percentile bootstrap interval.
+                         ) -> tuple[dict[str, Interval], dict[str, Fraction]]:
+    """Each profile's share of all offenders' cases, with a percentile bootstrap interval, and
+    the share as an exact rational.
 
     The share is a ratio of sums over persons, so no closed-form interval applies; offenders
     are resampled with replacement (seeded) and the 2.5th and 97.5th percentiles are taken.
@@ -250,8 +266,9 @@ def case_share_intervals(careers: pd.DataFrame, seed: int, rules: DisclosureRule
     idx = None
     if len(cases):
         idx = rng.integers(0, len(cases), size=(BOOTSTRAP_RESAMPLES, len(cases)))
-    out = {}
+    out, exact = {}, {}
     resampled_total = cases[idx].sum(axis=1) if idx is not None else None
+    shares = case_shares(careers, rules)
     for name in PROFILES:
         mine = np.where(profile == name, cases, 0.0)
         if total <= 0 or idx is None:
@@ -260,9 +277,12 @@ def case_share_intervals(careers: pd.DataFrame, seed: int, rules: DisclosureRule
         with np.errstate(invalid="ignore", divide="ignore"):
             boot = mine[idx].sum(axis=1) / resampled_total
         low, high = np.nanpercentile(boot, [2.5, 97.5])
-        rounded_total = sum(rules.round(cases[profile == p].sum()) for p in PROFILES)
-        out[name] = Interval(100 * rules.round(mine.sum()) / rounded_total, 100 * low, 100 * high)
-    return out
+        exact[name] = shares[name]
+        if exact[name] is None:
+            out[name] = Interval(math.nan, math.nan, math.nan, "no cases")
+            continue
+        out[name] = Interval(float(exact[name]), 100 * low, 100 * high)
+    return out, exact
 
 
 def all_estimates(persons: pd.DataFrame, careers: pd.DataFrame, seed: int,

@@ -7,7 +7,14 @@ the rule it breaks. It knows the layouts the statistics write (tables of estimat
 balance.csv, reproduction.csv, dq_findings.csv) and, for hand-made tables, the conventions of
 docs/disclosure.md: counts in columns named `n`, `n_*` or `*_n`, shares in `*_pct` (0-100) or
 `*_share` (0-1) beside their denominator `n`. Any other number is a finding: an output checker
-cannot pass what it cannot check. The rule itself and its parameters are python_stats.disclosure.
+cannot pass what it cannot check. The rule itself and its parameters are python_stats.disclosure,
+the rounding python_stats.rounding (the reference arithmetic rounds exactly as the tables do).
+
+Magnitudes (means, sums, rates over persons' values) pass only the magnitude rules, which need
+the persons' values: given the warehouse (`--warehouse`, default `$BLSU_DB` when that file
+exists), every magnitude number of a recognised layout is recomputed from the person-level marts
+(python_stats.magnitudes, the functions the statistics use) with its verdict; without one it is
+`unverified`, which fails the check like a finding.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -30,8 +37,21 @@ from python_stats.disclosure import (
     EXTREME_PATTERN,
     PERSON_KEY_PATTERN,
     DisclosureRules,
+    MagnitudeVerdict,
+)
+from python_stats.magnitudes import (
+    BALANCE_CONTINUOUS,
+    TABLE_MAGNITUDES,
+    WHOLE_PARTITIONS,
+    PersonData,
+    balance_values,
+    case_shares,
+    mean_of,
+    squared_deviations,
+    table_values,
 )
 from python_stats.marts import OFFENDERS, PROFILES
+from python_stats.rounding import half_up_decimal, share
 
 REPORT_NAME = "output_check.csv"
 SHARE_PATTERN = re.compile(r"(^|_)(pct|share)($|_)", re.IGNORECASE)
@@ -46,6 +66,7 @@ SELECTION_COLUMNS = {"k", "parameters", "loglik", "bic_nagin", "bic_person_ages"
 GROUP_COLUMNS = {"k", "group", "n_assigned", "n_total", "assigned_share_pct", "share_pct",
                  "share_se_pct", "avepp", "occ", "peak_age", "expected_cases_at_peak"}
 CURVE_COLUMNS = {"group", "age", "expected", "lower", "upper", "observed_mean", "n_observed"}
+BAND_COLUMNS = ("band_from", "band_to")
 CROSS_COLUMNS = {"stated_profile", "estimated_profile", "n"}
 AGREEMENT_COLUMNS = {"statistic", "value", "ci_low", "ci_high"}
 AGREEMENT_DECIMALS = {"cohens_kappa": 2, "adjusted_rand_index": 2, "percent_agreement": 0,
@@ -72,15 +93,17 @@ class Verdict:
     row: int  # 1-based data row; 0 for a verdict on a whole column
     column: str
     value: str
-    status: str  # 'shown', 'suppressed' or 'finding'
+    status: str  # 'shown', 'suppressed', 'finding' or 'unverified'
     rule: str
 
 
 class Checker:
     """The verdicts on the files of one folder."""
 
-    def __init__(self, rules: DisclosureRules) -> None:
+    def __init__(self, rules: DisclosureRules, person_data: PersonData | None = None) -> None:
         self.rules = rules
+        self.data = person_data  # the person-level marts behind the magnitudes
+        self.case_shares: dict[str, object] | None = None  # recomputed once per check
         self.verdicts: list[Verdict] = []
         self.shown_rows: set[tuple[str, str, str]] = set()
         self.table_rows: set[tuple[str, str, str]] = set()
@@ -134,8 +157,11 @@ class Checker:
             return
         base = self.rules.round_base
         candidates = [number(events)] if events else [m * base for m in range(int(n // base) + 1)]
-        ok = any(c is not None and round_half_up(scale * c / n, places) == value
-                 for c in candidates)
+        shown = Decimal(text)
+        ok = float(n).is_integer() and any(
+            c is not None and float(c).is_integer()
+            and half_up_decimal(share(int(c), int(n), int(scale)), places) == shown
+            for c in candidates)
         if decimal_places(text) > places or not ok:
             self.add(file, row, column, text, "finding",
                      "a share must be computed from the rounded counts shown "
@@ -184,7 +210,9 @@ class Checker:
             return
         if not withheld:
             self.shown_rows.add(key)
-        if unit.startswith("pct") and unit != "pct_of_cases":
+        if (rec["figure"], rec["measure"]) in TABLE_MAGNITUDES:
+            self.table_magnitude(file, i, rec, places_of(unit, r))
+        elif unit.startswith("pct"):
             self.share(file, i, "value", rec["value"], rec["n"], 100.0, PCT_DECIMALS,
                        rec["n_events"] or None)
         elif unit == "persons":
@@ -197,6 +225,49 @@ class Checker:
             else:
                 self.decimals(file, i, bound, rec[bound], places_of(unit, r),
                               "interval from the shown estimate's cells")
+
+    def magnitude(self, file: str, row: int, column: str, text: str, places: int,
+                  recompute: Callable[[], tuple[MagnitudeVerdict, object]] | None) -> None:
+        """A magnitude: with the persons' values (`recompute` gives the verdict of the rule on
+        them and the unrounded value), shown only when the rule lets it out and only as that
+        value rounded once; without them it cannot be verified."""
+        if recompute is None:
+            status = "suppressed" if text == "" else "unverified"
+            self.add(file, row, column, text, status, "withheld" if text == "" else
+                     "a magnitude: its dominance and p-ratio rules need the persons' values "
+                     "(check with --warehouse)")
+            return
+        verdict, value = recompute()
+        if text == "":
+            self.add(file, row, column, text, "suppressed", verdict.rule if not verdict.passes
+                     else "withheld (beside a withheld part of the same total)")
+        elif number(text) is None or decimal_places(text) > places:
+            self.add(file, row, column, text, "finding", f"a magnitude has at most {places} "
+                     "decimals")
+        elif not verdict.passes:
+            self.add(file, row, column, text, "finding", f"shown, but {verdict.rule}")
+        elif half_up_decimal(value, places) != Decimal(text):
+            self.add(file, row, column, text, "finding", "not the value of the persons' data "
+                     f"rounded once (expected {half_up_decimal(value, places)})")
+        else:
+            self.add(file, row, column, text, "shown", verdict.rule)
+
+    def table_magnitude(self, file: str, row: int, rec: dict[str, str], places: int) -> None:
+        """A mean or a share of a sum in a table of estimates."""
+        figure, measure, group = rec["figure"], rec["measure"], rec["group"]
+        data = self.data
+
+        def recompute() -> tuple[MagnitudeVerdict, object]:
+            values = table_values(data.persons, data.careers, figure, measure, group)
+            verdict = self.rules.magnitude(values, TABLE_MAGNITUDES[(figure, measure)].what)
+            if measure == "share_of_all_cases":
+                if self.case_shares is None:
+                    self.case_shares = case_shares(data.careers, self.rules)
+                return verdict, self.case_shares.get(group)
+            return verdict, mean_of(values)
+
+        self.magnitude(file, row, "value", rec["value"], places,
+                       recompute if data is not None else None)
 
     def complement(self, file: str, row: int, n_text: str, k_text: str) -> None:
         """n - k (shown rounded) must be consistent with a complement of at least min_cell."""
@@ -220,10 +291,17 @@ class Checker:
             self.add(file, row, column, text, "shown", "interval bound rounded outwards")
 
     def differencing(self, file: str, frame: pd.DataFrame) -> None:
-        """The offenders' total and the profiles: never exactly one profile withheld."""
+        """The offenders' total and the profiles: never exactly one profile withheld (nor one
+        profile of a measure whose profiles add up to 100%)."""
         for (figure, measure), rows in frame.groupby(["figure", "measure"], sort=False):
             by_group = {g: rec for g, rec in zip(rows["group"], rows.to_dict("records"),
                                                  strict=True)}
+            if (figure, measure) in WHOLE_PARTITIONS and all(p in by_group for p in PROFILES):
+                hidden = [p for p in PROFILES if by_group[p]["value"] == ""]
+                if len(hidden) == 1:
+                    self.add(file, int(rows.index[0]) + 1, "value", "", "finding",
+                             f"{figure} {measure}: 100% minus the shown profiles reveals "
+                             f"{hidden[0]}")
             if OFFENDERS not in by_group or not all(p in by_group for p in PROFILES):
                 continue
             for column in ("n", "n_events"):
@@ -282,17 +360,60 @@ class Checker:
                     self.share(file, i, column, rec[column], rec[f"n_{side}"], 1.0,
                                SHARE_DECIMALS)
                 else:
-                    self.decimals(file, i, column, rec[column], self.rules.mean_decimals,
-                                  "mean of at least the minimum number of persons")
+                    self.balance_mean(file, i, rec, side)
             places = SHARE_DECIMALS if rec["type"] == "binary" else 2
-            self.decimals(file, i, "smd", rec["smd"], places, "difference of shown numbers")
-            self.decimals(file, i, "variance_ratio", rec["variance_ratio"], 2,
-                          "ratio of variances of at least the minimum number of persons")
+            if rec["type"] == "binary":
+                self.decimals(file, i, "smd", rec["smd"], places, "difference of shown numbers")
+            else:
+                for column in ("smd", "variance_ratio"):
+                    self.balance_spread(file, i, rec, column)
         for group, levels in hidden_levels.items():
             if len(levels) == 1:
                 self.add(file, 0, "mean_blsu", "", "finding",
                          f"{group}: the levels of migration generation add up to the group; "
                          f"{levels[0]} alone is withheld")
+
+    def balance_values(self, rec: dict[str, str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The offenders' and the control group's values of a continuous covariate."""
+        if self.data is None or rec["covariate"] not in BALANCE_CONTINUOUS:
+            return None
+        return (balance_values(self.data.persons, rec["covariate"], OFFENDERS),
+                balance_values(self.data.persons, rec["covariate"], rec["control_group"]))
+
+    def balance_mean(self, file: str, row: int, rec: dict[str, str], side: str) -> None:
+        """A continuous covariate's mean: the magnitude rule on the persons' values."""
+        found = self.balance_values(rec)
+        label = "offenders" if side == "blsu" else "controls"
+
+        def recompute() -> tuple[MagnitudeVerdict, object]:
+            values = found[0] if side == "blsu" else found[1]
+            return self.rules.magnitude(values, f"mean of the {label}"), mean_of(values)
+
+        self.magnitude(file, row, f"mean_{side}", rec[f"mean_{side}"],
+                       self.rules.mean_decimals, recompute if found is not None else None)
+
+    def balance_spread(self, file: str, row: int, rec: dict[str, str], column: str) -> None:
+        """The SMD and the variance ratio: shown only when both groups' values and squared
+        deviations pass the magnitude rule (the rounded value is not recomputed: it is a
+        statistic of shown means and of variances that pass)."""
+        text = rec[column]
+        found = self.balance_values(rec)
+        if found is None:
+            self.magnitude(file, row, column, text, 2, None)
+            return
+        failed = [v for values, side in ((found[0], "offenders"), (found[1], "controls"))
+                  for v in (self.rules.magnitude(values, f"mean of the {side}"),
+                            self.rules.magnitude(squared_deviations(values),
+                                                 f"variance of the {side}"))
+                  if not v.passes]
+        if text == "":
+            self.add(file, row, column, text, "suppressed",
+                     failed[0].rule if failed else "withheld with its cells")
+        elif failed:
+            self.add(file, row, column, text, "finding", f"shown, but {failed[0].rule}")
+        else:
+            self.decimals(file, row, column, text, 2, "statistic of means and variances of >= "
+                          f"{self.rules.min_cell} persons, {self.rules.magnitude_rule} pass")
 
     def reproduction(self, file: str, frame: pd.DataFrame) -> None:
         """reproduction.csv: reproduced numbers only of rows the tables show."""
@@ -367,40 +488,100 @@ class Checker:
             self.share(file, i, "assigned_share_pct", rec["assigned_share_pct"],
                        rec["n_total"], 100.0, PCT_DECIMALS, rec["n_assigned"])
             for column, places in (("share_pct", PCT_DECIMALS), ("share_se_pct", PCT_DECIMALS),
-                                   ("avepp", 2), ("occ", 1), ("peak_age", 0),
-                                   ("expected_cases_at_peak", 2)):
+                                   ("peak_age", 0), ("expected_cases_at_peak", 2)):
                 if rec[column] != "":
                     self.decimals(file, i, column, rec[column], places,
                                   "model estimate of a group of at least the minimum cell")
+            for column, places in (("avepp", 2), ("occ", 1)):
+                self.avepp(file, i, column, rec[column], places, rec["group"])
         if sum(rec["n_assigned"] == "" for rec in records) == 1 and records[0]["n_total"]:
             self.add(file, 0, "n_assigned", "", "finding",
                      "the total minus the shown groups reveals the one withheld group")
 
+    def avepp(self, file: str, row: int, column: str, text: str, places: int,
+              group: str) -> None:
+        """AvePP (and OCC, computed from it): a mean of the group's persons' posterior
+        probabilities, so the magnitude rule applies to them (the value itself is the model's,
+        not recomputed)."""
+        from python_stats.trajectories import avepp_verdict
+
+        ages = self.data.person_ages if self.data is not None else None
+        verdict = avepp_verdict(ages, int(float(group)), self.rules)
+        if verdict is None:
+            self.magnitude(file, row, column, text, places, None)
+        elif text == "":
+            self.add(file, row, column, text, "suppressed",
+                     verdict.rule if not verdict.passes else "withheld with its group")
+        elif not verdict.passes:
+            self.add(file, row, column, text, "finding", f"shown, but {verdict.rule}")
+        else:
+            self.decimals(file, row, column, text, places, verdict.rule)
+
     def curves(self, file: str, frame: pd.DataFrame) -> None:
-        """table_trajectories.csv: curve and observed mean only beside a shown number of
-        persons observed at that age."""
+        """table_trajectories.csv: the curve only beside a shown number of persons observed at
+        that age; the observed mean of a band of ages only when the band's persons pass the
+        magnitude rules (recomputed from fct_trajectory_person_ages)."""
+        bands: dict[tuple[str, str, str], list[int]] = {}
         for i, rec in enumerate(frame.to_dict("records"), start=1):
             self.decimals(file, i, "group", rec["group"], 0, "group number (label)")
             self.decimals(file, i, "age", rec["age"], 0, "age in years (label)")
             self.count(file, i, "n_observed", rec["n_observed"])
-            numbers = {"expected": 2, "lower": 2, "upper": 2,
-                       "observed_mean": self.rules.mean_decimals}
-            for column, places in numbers.items():
+            for column in BAND_COLUMNS:
+                if rec.get(column, "") != "":
+                    self.decimals(file, i, column, rec[column], 0, "age in years (label)")
+            for column in ("expected", "lower", "upper"):
                 if rec["n_observed"] == "" and rec[column] != "":
                     self.add(file, i, column, rec[column], "finding",
                              "a number of an age with fewer than the minimum cell observed")
                 elif rec[column] != "":
-                    self.decimals(file, i, column, rec[column], places,
-                                  "mean of at least the minimum number of persons, coarsened"
-                                  if column == "observed_mean"
-                                  else "model curve where the minimum cell is observed")
+                    self.decimals(file, i, column, rec[column], 2,
+                                  "model curve where the minimum cell is observed")
+            if rec.get("observed_mean", "") == "":
+                self.add(file, i, "observed_mean", "", "suppressed",
+                         "withheld: no band of ages around it passes")
+                continue
+            band = (rec["group"], rec.get("band_from", ""), rec.get("band_to", ""))
+            first, last, age = (number(band[1]), number(band[2]), number(rec["age"]))
+            if first is None or last is None or age is None or not first <= age <= last:
+                self.add(file, i, "observed_mean", rec["observed_mean"], "finding",
+                         "an observed mean without the band of ages it is the mean of")
+                continue
+            bands.setdefault(band, []).append(i)
+        for (group, first, last), rows in bands.items():
+            self.band(file, rows, frame, int(float(group)), int(float(first)),
+                      int(float(last)))
+
+    def band(self, file: str, rows: list[int], frame: pd.DataFrame, group: int, first: int,
+             last: int) -> None:
+        """One band's observed mean, on each of its rows: the same number, the band's mean of
+        the persons' cases per person-year rounded once, and the band passing the rule."""
+        from python_stats.trajectories import band_verdict
+
+        texts = {frame.iloc[i - 1]["observed_mean"] for i in rows}
+        ages = self.data.group_ages(group) if self.data is not None else None
+
+        def recompute() -> tuple[MagnitudeVerdict, object]:
+            band = ages.band(first, last)
+            return band_verdict(band, self.rules), band.mean
+
+        for i in rows:
+            text = frame.iloc[i - 1]["observed_mean"]
+            if len(texts) > 1:
+                self.add(file, i, "observed_mean", text, "finding",
+                         "the ages of one band show different observed means")
+            else:
+                self.magnitude(file, i, "observed_mean", text, self.rules.mean_decimals,
+                               recompute if ages is not None else None)
 
     def cross(self, file: str, frame: pd.DataFrame) -> None:
-        """trajectory_agreement_table.csv: rounded counts (a zero describes no one); never
-        exactly one withheld cell in a row or column (they add up to shown totals)."""
+        """trajectory_agreement_table.csv: rounded counts of at least the minimum (a zero is
+        disclosive: it states that no one of a stated profile has an estimated profile);
+        never exactly one withheld cell in a row or column (they add up to shown totals)."""
         for i, rec in enumerate(frame.to_dict("records"), start=1):
             if rec["n"] in ("0", "0.0"):
-                self.add(file, i, "n", rec["n"], "shown", "zero persons describe no one")
+                self.add(file, i, "n", rec["n"], "finding",
+                         "a zero cell of the cross table is disclosive (no one of the stated "
+                         "profile has that estimated profile)")
             else:
                 self.count(file, i, "n", rec["n"])
         self.cross_withheld = bool((frame["n"] == "").any())
@@ -546,11 +727,6 @@ def significant_digits(text: str) -> int:
     return len(digits)
 
 
-def round_half_up(value: float, places: int) -> float:
-    """Half-up rounding, as the tables round shares."""
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), "ROUND_HALF_UP"))
-
-
 def places_of(unit: str, rules: DisclosureRules) -> int:
     """Decimals allowed for an estimate of a unit: means the rule's, percentages 1, ratios 2."""
     if unit in MEAN_UNITS:
@@ -572,19 +748,25 @@ def tables_in(folder: Path) -> list[Path]:
     return [p for p in sorted(Path(folder).glob("*.csv")) if p.name != REPORT_NAME]
 
 
-def check_files(files: list[Path], rules: DisclosureRules) -> list[Verdict]:
-    """Every verdict on some CSV files (of one folder: tests refer to the tables beside them)."""
-    return Checker(rules).run(files)
+def check_files(files: list[Path], rules: DisclosureRules,
+                person_data: PersonData | None = None) -> list[Verdict]:
+    """Every verdict on some CSV files (of one folder: tests refer to the tables beside them),
+    the magnitudes recomputed from the person-level marts when given."""
+    return Checker(rules, person_data).run(files)
 
 
-def check_folder(folder: Path, rules: DisclosureRules) -> list[Verdict]:
+def check_folder(folder: Path, rules: DisclosureRules,
+                 person_data: PersonData | None = None) -> list[Verdict]:
     """Every verdict on the CSV files of a folder."""
-    return check_files(tables_in(folder), rules)
+    return check_files(tables_in(folder), rules, person_data)
+
+
+FAILING = ("finding", "unverified")
 
 
 def findings(verdicts: list[Verdict]) -> list[Verdict]:
-    """The verdicts that break the rule."""
-    return [v for v in verdicts if v.status == "finding"]
+    """The verdicts that fail the check: findings, and magnitudes that could not be verified."""
+    return [v for v in verdicts if v.status in FAILING]
 
 
 def write_report(verdicts: list[Verdict], path: Path) -> Path:
@@ -592,13 +774,13 @@ def write_report(verdicts: list[Verdict], path: Path) -> Path:
     with Path(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([f.name for f in fields(Verdict)])
-        writer.writerows(astuple(v) for v in verdicts)
+        writer.writerows((v.file, v.row, v.column, v.value, v.status, v.rule) for v in verdicts)
     return Path(path)
 
 
 def tally(verdicts: list[Verdict]) -> dict[str, int]:
     """How many cells are shown, suppressed and findings."""
-    out = {"shown": 0, "suppressed": 0, "finding": 0}
+    out = {"shown": 0, "suppressed": 0, "finding": 0, "unverified": 0}
     for v in verdicts:
         out[v.status] += 1
     return out
@@ -607,7 +789,8 @@ def tally(verdicts: list[Verdict]) -> dict[str, int]:
 def describe(verdict: Verdict) -> str:
     """One finding as a line: file, row, column, value and rule."""
     where = f"row {verdict.row}" if verdict.row else "column"
-    return f"{verdict.file}: {where} {verdict.column}={verdict.value!r}: {verdict.rule}"
+    status = "not verified: " if verdict.status == "unverified" else ""
+    return f"{verdict.file}: {where} {verdict.column}={verdict.value!r}: {status}{verdict.rule}"
 
 
 def lines(verdicts: list[Verdict]) -> Iterator[str]:
@@ -623,7 +806,13 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `blsu check-output`, on the `blsu` parser (blsu.cli)."""
+    from blsu.paths import path_argument
+
     parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
+    path_argument(parser, "--warehouse", "BLSU_DB",
+                  "DuckDB warehouse whose person-level marts the magnitudes (means, sums, "
+                  "rates) are verified against, opened read-only; used when the file exists",
+                  dest="warehouse")
     parser.add_argument("--round-base", type=int, default=None,
                         help="rounding base (default: dbt var dc_rounding_base)")
     parser.add_argument("--min-cell", type=int, default=None,
@@ -632,8 +821,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write every verdict to this CSV file")
 
 
+def person_data(warehouse: Path | None) -> PersonData | None:
+    """The person-level marts of the warehouse given (or of $BLSU_DB, when that file exists);
+    None without one. A warehouse named but missing, or not readable, is an error."""
+    from blsu.paths import from_env
+
+    if warehouse is None:
+        return None
+    if not Path(warehouse).is_file():
+        if Path(warehouse) == from_env("BLSU_DB"):
+            return None  # the default, and no warehouse there: nothing to verify against
+        raise FileNotFoundError(f"warehouse file {warehouse} does not exist")
+    return PersonData.load(Path(warehouse))
+
+
 def run(args: argparse.Namespace) -> int:
-    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding, 2 on bad input."""
+    """`blsu check-output DIR`: 0 when every number passes, 1 on a finding (or a magnitude that
+    cannot be verified without a warehouse), 2 on bad input."""
+    from python_stats.marts import MartError
+
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder", file=sys.stderr)
         return 2
@@ -641,13 +847,23 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(f"error: {args.folder} holds no CSV tables to check", file=sys.stderr)
         return 2
+    try:
+        data = person_data(getattr(args, "warehouse", None))
+    except (FileNotFoundError, MartError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     rules = DisclosureRules.from_project(args.round_base, args.min_cell)
-    verdicts = check_files(files, rules)
+    verdicts = check_files(files, rules, data)
     if args.report:
         write_report(verdicts, args.report)
     counts = tally(verdicts)
     for line in lines(verdicts):
         print(line)
+    against = (f"magnitudes checked against {args.warehouse}" if data is not None else
+               "no warehouse: magnitudes not verified (--warehouse FILE)")
+    unverified = (f", {counts['unverified']} magnitude(s) not verified" if counts["unverified"]
+                  else "")
     print(f"{counts['shown']} numbers shown, {counts['suppressed']} suppressed, "
-          f"{counts['finding']} finding(s) in {len(files)} CSV file(s) of {args.folder}")
-    return 1 if counts["finding"] else 0
+          f"{counts['finding']} finding(s){unverified} in {len(files)} CSV file(s) of "
+          f"{args.folder}; {against}")
+    return 1 if counts["finding"] or counts["unverified"] else 0

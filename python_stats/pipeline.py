@@ -14,17 +14,26 @@ from python_stats.disclosure import DisclosureRules
 from python_stats.export import DisclosureError, ResultsWriter
 from python_stats.figures import FIGURES, render_figures
 from python_stats.labels import labels
+from python_stats.magnitudes import PersonData
 from python_stats.marts import Marts, load_marts
 from python_stats.measures import all_estimates
-from python_stats.output_check import REPORT_NAME, check_files, findings, lines, write_report
+from python_stats.output_check import (
+    REPORT_NAME,
+    Verdict,
+    check_files,
+    findings,
+    lines,
+    write_report,
+)
 from python_stats.provenance import Provenance, read_provenance
-from python_stats.report import build_markdown, summary_line
+from python_stats.report import RuleEffects, build_markdown, summary_line
 from python_stats.report_html import ReportInput, build_html
 from python_stats.reproduction import (
     Agreement,
     agreement,
     read_published,
     reproduction_table,
+    written,
 )
 from python_stats.tables import estimates_table, exported
 from python_stats.trajectories import (
@@ -64,11 +73,15 @@ def run(
     min_cell: int | None = None,
     seed: int | None = None,
     progress: bool = True,
+    draw: bool = True,
 ) -> Summary:
     """Read the marts, compute every measure and test, write results/ and return a summary.
 
     The disclosure parameters default to the dbt vars (python_stats.disclosure), the seed to
-    the dbt var matching_seed (the study's seed) of the warehouse's build."""
+    the dbt var matching_seed (the study's seed) of the warehouse's build. `draw=False` leaves
+    the figures and the HTML page out (every table, test, the reproduction, report.md and the
+    output check still run).
+    """
     rules = DisclosureRules.from_project(round_base, min_cell)
     lab = labels(lang)
     steps = tqdm(total=6, desc="statistics", disable=not progress)
@@ -80,10 +93,10 @@ def run(
     writer = ResultsWriter(Path(results_dir), rules)
     table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
     figures_written = render_figures(exported(table), lab, rules.min_cell, writer.results_dir,
-                                     rules)
+                                     rules) if draw else []
     steps.update()
     summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
-                     trajectories)
+                     trajectories, draw)
     steps.close()
     return summary
 
@@ -91,7 +104,7 @@ def run(
 def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
            writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
            provenance: Provenance | None = None,
-           trajectories: TrajectoryMarts | None = None) -> Summary:
+           trajectories: TrajectoryMarts | None = None, draw: bool = True) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
 
     rules = writer.rules
@@ -107,21 +120,26 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
         writer.table(exported(table[table["figure"] == figure]).reset_index(drop=True), name)
     writer.table(tests, "tests.csv")
     writer.table(balance, "balance.csv")
-    writer.table(reproduction, "reproduction.csv")
-    trajectory_export = (write_trajectory_results(trajectories, writer, lang)
+    writer.table(written(reproduction), "reproduction.csv")
+    trajectory_export = (write_trajectory_results(trajectories, writer, lang, draw,
+                                                  shown_profile_sizes(table))
                          if trajectories is not None else None)
     dq = controlled_dq(marts.dq, rules)
     writer.table(dq, "dq_findings.csv")
-    output_check(writer)
+    verdicts = output_check(writer, PersonData(
+        marts.persons, marts.careers, trajectories.person_ages if trajectories else None))
+    effects = RuleEffects.of(verdicts, trajectory_export)
     writer.adopt(figures_written)
     names = [name for name, _ in FIGURES]
     steps.update()
-    md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)
+    md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names, effects)
     writer.text(md_text, "report.md")
     report = ReportInput(reproduction, agree, dq, rules, lang, seed,
-                         {name: writer.results_dir / f"{name}.png" for name in names},
-                         provenance or Provenance(), trajectory_export)
-    writer.text(build_html(report), "report.html")
+                         {name: writer.results_dir / f"{name}.png" for name in names}
+                         if draw else {},
+                         provenance or Provenance(), trajectory_export, effects)
+    if draw:
+        writer.text(build_html(report), "report.html")
     summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),
                       files=sorted({p.name for p in writer.written} | {"summary.json"}),
                       **asdict(agree))
@@ -132,13 +150,22 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
     return summary
 
 
-def output_check(writer: ResultsWriter) -> None:
-    """Check every table this run wrote and write output_check.csv; refuse on a finding."""
+def shown_profile_sizes(table: pd.DataFrame) -> dict[str, float]:
+    """The stated profiles' sizes as table_profiles.csv shows them (withheld ones left out)."""
+    rows = table[(table["figure"] == "profiles") & (table["measure"] == "share")
+                 & table["n_events"].notna()]
+    return {str(g): float(n) for g, n in zip(rows["group"], rows["n_events"], strict=True)}
+
+
+def output_check(writer: ResultsWriter, person_data: PersonData) -> list[Verdict]:
+    """Check every table this run wrote, its magnitudes against the person-level marts it read,
+    and write output_check.csv; refuse on a finding."""
     tables = [p for p in writer.written if p.suffix == ".csv"]
-    verdicts = check_files(tables, writer.rules)
+    verdicts = check_files(tables, writer.rules, person_data)
     if findings(verdicts):
         raise DisclosureError("output check: " + "; ".join(lines(verdicts)))
     writer.adopt([write_report(verdicts, writer.results_dir / REPORT_NAME)])
+    return verdicts
 
 
 def controlled_dq(dq: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:

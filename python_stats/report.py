@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import markdown
 import pandas as pd
 
 from python_stats.reproduction import Agreement
+from python_stats.rounding import to_text
 
 TESTS_METHOD = (
     "Shares are compared with Pearson's chi-square test (no continuity correction) when every "
@@ -30,6 +33,45 @@ METHODS = TESTS_METHOD + (
 )
 
 
+MAGNITUDE_WITHHELD = re.compile(r"dominance|p-ratio|all zero|all the same")
+
+
+@dataclass(frozen=True)
+class RuleEffects:
+    """What the magnitude and zero rules withheld or pooled in one run (docs/disclosure.md)."""
+
+    magnitudes: int = 0  # means, sums, variances and statistics on them withheld
+    zero_cells: int = 0  # zero cells of the profile cross table withheld
+    observed_ages: int = 0  # trajectory ages with an observed mean to show
+    banded_ages: int = 0  # of those, shown in a band of ages that passes
+    bands: int = 0
+
+    @classmethod
+    def of(cls, verdicts: list, trajectory: object | None) -> RuleEffects:
+        """Count them from the output check's verdicts and the trajectory export."""
+        magnitudes = sum(1 for v in verdicts if v.status == "suppressed"
+                         and MAGNITUDE_WITHHELD.search(v.rule))
+        if trajectory is None:
+            return cls(magnitudes)
+        return cls(magnitudes, trajectory.zero_cells, trajectory.observed_ages,
+                   trajectory.banded_ages, trajectory.bands)
+
+    def sentence(self, lang: str = "en") -> str:
+        """The effects in one sentence."""
+        if lang == "nl":
+            return (f"De regels voor grootheden (dominantie, p-ratio, nul of gelijke waarden) "
+                    f"houden {self.magnitudes} gemiddelden, sommen of spreidingen achter; "
+                    f"{self.zero_cells} nulcellen van de kruistabel van profielen zijn "
+                    f"achtergehouden; de waargenomen gemiddelden van {self.observed_ages} "
+                    f"leeftijden (per trajectgroep) zijn samengevoegd tot {self.bands} "
+                    f"leeftijdsbanden, waarvan {self.banded_ages} leeftijden getoond worden.")
+        return (f"The magnitude rules (dominance, p-ratio, zero or equal values) withhold "
+                f"{self.magnitudes} means, sums or spreads; {self.zero_cells} zero cells of the "
+                f"profile cross table are withheld; the observed means of {self.observed_ages} "
+                f"ages (per trajectory group) are pooled into {self.bands} bands of ages, "
+                f"covering {self.banded_ages} of those ages.")
+
+
 def summary_line(agree: Agreement) -> str:
     """'N of M published numbers fall inside their 95% interval; K of L ... agree (...).'
 
@@ -48,7 +90,7 @@ def cell(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:g}"
+        return "" if math.isnan(value) else to_text(value)
     return str(value).replace("|", "/")
 
 
@@ -64,7 +106,7 @@ def interval_text(row: pd.Series) -> str:
     """'[low, high]' or '' when there is no interval."""
     if math.isnan(row["ci_low"]) or math.isnan(row["ci_high"]):
         return ""
-    return f"[{row['ci_low']:g}, {row['ci_high']:g}]"
+    return f"[{to_text(row['ci_low'])}, {to_text(row['ci_high'])}]"
 
 
 def numbers_section(rep: pd.DataFrame) -> str:
@@ -90,7 +132,8 @@ def significance_section(rep: pd.DataFrame) -> str:
 
 
 def build_markdown(rep: pd.DataFrame, agree: Agreement, dq: pd.DataFrame, base: int,
-                   min_cell: int, figures: list[str]) -> str:
+                   min_cell: int, figures: list[str],
+                   effects: RuleEffects | None = None) -> str:
     """The report as Markdown; figures are referenced by their PNG file names."""
     parts = [
         "# Reproduction of the published figures",
@@ -102,6 +145,7 @@ def build_markdown(rep: pd.DataFrame, agree: Agreement, dq: pd.DataFrame, base: 
         "(suppressed, fixed by design, or not reproducible; see the notes).",
         f"{agree.numbers_suppressed} published numbers and {agree.statements_suppressed} "
         "significance statements could not be shown because of disclosure control.",
+        (effects or RuleEffects()).sentence("en"),
         "",
         "## Numbers",
         "",

@@ -29,8 +29,9 @@ from python_stats.labels import labels, measure_label, unit_label
 from python_stats.marts import GROUPS, OFFENDERS
 from python_stats.measures import REFERENCE_GROUP
 from python_stats.provenance import Provenance
-from python_stats.report import TESTS_METHOD
+from python_stats.report import TESTS_METHOD, RuleEffects
 from python_stats.reproduction import (
+    EXACT_BOUNDS,
     SUPPRESSED,
     Agreement,
     format_number,
@@ -232,6 +233,7 @@ class ReportInput:
     figures: dict[str, Path]
     provenance: Provenance = field(default_factory=Provenance)
     trajectory: TrajectoryExport | None = None
+    effects: RuleEffects | None = None
 
 
 def number(value: float | str, places: int, lang: str) -> str:
@@ -345,9 +347,15 @@ def comparison_rows(rep: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
             continue
         places = places_of(r["unit"])
         value = to_float(str(r["reproduced"])) if not is_missing(r["reproduced"]) else math.nan
+        # drawn at the table's bounds (reproduction.csv); written rounded once from the
+        # unrounded bounds, never from the table's already rounded ones. A count's bounds are
+        # counts: written as the table rounds them, outwards to the rounding base
         low, high = float(r["ci_low"]), float(r["ci_high"])
-        interval = ("" if math.isnan(low) or math.isnan(high) else
-                    f"{number(low, places, lang)}\u2013{number(high, places, lang)}")
+        exact_low, exact_high = (low, high) if r["unit"] == "persons" else (
+            float(r.get(c, r[c.removesuffix("_exact")])) for c in EXACT_BOUNDS)
+        interval = ("" if math.isnan(exact_low) or math.isnan(exact_high) else
+                    f"{number(exact_low, places, lang)}\u2013"
+                    f"{number(exact_high, places, lang)}")
         unit = unit_label(r["unit"], lang)
         rows.append({
             "measure": measure_label(r["measure"], lang), "unit": unit, "unit_code": r["unit"],
@@ -581,7 +589,8 @@ def build_html(data: ReportInput) -> str:
         lang=data.lang, t=t, css=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         headlines=headlines(data), sections=sections(data), dq=dq_rows(data.dq, data.lang),
         methods=METHODS_NL if data.lang == "nl" else TESTS_METHOD,
-        disclosure=t["disclosure_text"].format(base=rules.round_base, min_cell=rules.min_cell),
+        disclosure=t["disclosure_text"].format(base=rules.round_base, min_cell=rules.min_cell)
+        + " " + (data.effects or RuleEffects()).sentence(data.lang),
         vars=var_rows(data.provenance, data.lang), files=file_rows(data.provenance),
         recorded=data.provenance.recorded,
         software=t["software"].format(dbt=data.provenance.dbt_version or "?", seed=data.seed),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from blsu.project import PROJECT_ROOT
 from python_stats.marts import CONTROLS, GROUPS, PROFILES
+from python_stats.rounding import exact, half_up_text
 
 PUBLISHED_DIR = PROJECT_ROOT / "published"
 PUBLISHED_FILE = PUBLISHED_DIR / "published_figures.csv"
@@ -116,27 +117,42 @@ def first_row(frame: pd.DataFrame, **match: object) -> pd.Series | None:
     return None if hits.empty else hits.iloc[0]
 
 
+def first_rows(frame: pd.DataFrame, key: tuple[str, ...]) -> dict[tuple, pd.Series]:
+    """Each key's first row (the lookup of `first_row`, built once for many lookups)."""
+    if frame.empty or any(column not in frame.columns for column in key):
+        return {}
+    out: dict[tuple, pd.Series] = {}
+    for position, values in enumerate(frame[list(key)].itertuples(index=False, name=None)):
+        if values not in out:
+            out[values] = frame.iloc[position]
+    return out
+
+
 @dataclass(frozen=True)
 class Reproduced:
     """The controlled estimates and tests.csv, looked up by the reproduction."""
 
     table: pd.DataFrame
     tests: pd.DataFrame
+    by_key: dict[tuple, pd.Series]
+    by_measure_group: dict[tuple, pd.Series]
+    by_test: dict[tuple, pd.Series]
 
     @classmethod
     def of(cls, table: pd.DataFrame, tests: pd.DataFrame) -> Reproduced:
-        return cls(table, tests)
+        return cls(table, tests, first_rows(table, ("figure", "measure", "group")),
+                   first_rows(table, ("measure", "group")),
+                   first_rows(tests, ("measure", "population", "family", "groups")))
 
     def estimate(self, figure: str, measure: str, group: str) -> pd.Series | None:
-        return first_row(self.table, figure=figure, measure=measure, group=group)
+        return self.by_key.get((figure, measure, group))
 
     def by_measure(self, measure: str, group: str) -> pd.Series | None:
         """An estimate of any figure."""
-        return first_row(self.table, measure=measure, group=group)
+        return self.by_measure_group.get((measure, group))
 
     def test(self, measure: str, pop: str, family: str, groups: str) -> pd.Series | None:
-        return first_row(self.tests, measure=measure, population=pop, family=family,
-                         groups=groups)
+        return self.by_test.get((measure, pop, family, groups))
 
 
 SUPPRESSED = "suppressed"
@@ -157,18 +173,31 @@ def display_places(unit: str) -> int:
     return 0 if unit.startswith("pct") or unit == "persons" else 1
 
 
-def format_number(value: float, places: int) -> str:
+#: Unrounded interval bounds that the report rounds once; never written.
+EXACT_BOUNDS = ("ci_low_exact", "ci_high_exact")
+
+
+def format_number(value: float | Fraction | None, places: int) -> str:
     """Half-up rounding to `places` decimals, as the report rounds ('' for NaN): one rounding
     step, from the unrounded estimate (never from a number already rounded for a table)."""
-    if value is None or math.isnan(value):
-        return ""
-    quantum = Decimal(1).scaleb(-places)
-    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return half_up_text(value, places)
 
 
-def exact_value(row: pd.Series) -> float:
-    """A controlled estimate before rounding (the table's value when it has no exact one)."""
-    return float(row.get("value_exact", row["value"]))
+def exact_value(row: pd.Series) -> float | Fraction:
+    """A controlled estimate before rounding (the table's value when it has no exact one): a
+    rational where the estimate is one, else a float (NaN when withheld)."""
+    value = row.get("value_exact", row["value"])
+    return value if isinstance(value, Fraction) else float(value)
+
+
+def is_missing(value: float | Fraction | None) -> bool:
+    """True for a withheld (NaN) or absent value."""
+    return exact(value) is None
+
+
+def written(reproduction: pd.DataFrame) -> pd.DataFrame:
+    """reproduction.csv as written: without the unrounded bounds."""
+    return reproduction.drop(columns=list(EXACT_BOUNDS), errors="ignore")
 
 
 def to_float(text: str) -> float:
@@ -187,7 +216,8 @@ def reproduction_row(
     published = to_float(pub["value"])
     row = {"figure": pub["figure"], "measure": pub["measure"], "group": pub["group"],
            "value": pub["value"], "unit": pub["unit"], "reproduced": "", "ci_low": math.nan,
-           "ci_high": math.nan, "inside_ci": "", "suppressed": False, "note": ""}
+           "ci_high": math.nan, "inside_ci": "", "suppressed": False, "note": "",
+           **dict.fromkeys(EXACT_BOUNDS, math.nan)}
     if pub["measure"] == "peak_age_range" and pub["group"] in (peak_ranges or {}):
         row["reproduced"] = (peak_ranges or {})[pub["group"]]
         row["note"] = PEAK_RANGE_NOTE
@@ -197,6 +227,8 @@ def reproduction_row(
         row["suppressed"] = bool(e.get("suppressed", False))
         row["reproduced"] = format_number(exact_value(e), display_places(pub["unit"]))
         row["ci_low"], row["ci_high"] = float(e["ci_low"]), float(e["ci_high"])
+        for column in EXACT_BOUNDS:
+            row[column] = float(e.get(column, e[column.removesuffix("_exact")]))
         row["note"] = str(e["note"]) if isinstance(e["note"], str) else ""
         bounds = (row["ci_low"], row["ci_high"])
         if not math.isnan(published) and not any(math.isnan(b) for b in bounds):
@@ -253,14 +285,14 @@ def note_check(pub: pd.Series, found: Reproduced) -> str:
     if not pub["text_measure"]:
         return ""
     hit = found.by_measure(pub["text_measure"], pub["group"])
-    if hit is None or math.isnan(exact_value(hit)):
+    if hit is None or is_missing(exact_value(hit)):
         return ""
-    value = exact_value(hit)
+    shown = format_number(exact_value(hit), 0)
     low, high = pub["text_low"], pub["text_high"]
     if low == high:
-        return f"note gives {low}%, reproduced {format_number(value, 0)}%"
-    inside = "inside" if float(low) <= round(value) <= float(high) else "outside"
-    return f"note gives {low}-{high}, reproduced {format_number(value, 0)} ({inside})"
+        return f"note gives {low}%, reproduced {shown}%"
+    inside = "inside" if float(low) <= float(shown) <= float(high) else "outside"
+    return f"note gives {low}-{high}, reproduced {shown} ({inside})"
 
 
 def reproduction_table(

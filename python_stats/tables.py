@@ -1,10 +1,12 @@
 """Disclosure-controlled tables of estimates (the CSVs behind the figures).
 
 Each row passes the rule of python_stats.disclosure: suppressed when a cell it rests on is below
-the minimum (or when it would be the only suppressed profile of a shown total), counts rounded,
-every other number rounded once from its unrounded estimate. The column `value_exact` keeps that
-unrounded (but controlled: NaN when suppressed) estimate for the reproduction, which rounds it
-once to the report's precision; it is never written.
+the minimum, when a magnitude fails the magnitude rules (or when it would be the only suppressed
+profile of a shown total), counts rounded, every other number rounded once from its unrounded
+estimate by python_stats.rounding (a share of rounded counts exactly, as a rational). The
+columns `value_exact`, `ci_low_exact` and `ci_high_exact` keep those unrounded (but controlled:
+NaN when suppressed) numbers for the reproduction and the report, which round them once to the
+report's precision; they are never written.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import math
 import pandas as pd
 
 from python_stats.disclosure import DisclosureRules, secondary_suppression
+from python_stats.magnitudes import WHOLE_PARTITIONS
 from python_stats.marts import OFFENDERS, PROFILES
 from python_stats.measures import Estimate
+from python_stats.rounding import half_up
 
 TABLE_COLUMNS = (
     "figure", "measure", "group", "unit", "value", "ci_low", "ci_high", "n", "n_events",
     "suppressed", "note",
 )
 EXACT_COLUMN = "value_exact"
+EXACT_BOUNDS = ("ci_low_exact", "ci_high_exact")
+EXACT_COLUMNS = (EXACT_COLUMN, *EXACT_BOUNDS)
 RATIO_DECIMALS = 2
 PCT_DECIMALS = 1
 MEAN_UNITS = ("years", "cases", "count")
@@ -43,20 +49,25 @@ def suppressed_row(est: Estimate, rules: DisclosureRules, note: str,
     return {"figure": est.figure, "measure": est.measure, "group": est.group, "unit": est.unit,
             "value": math.nan, "ci_low": math.nan, "ci_high": math.nan,
             "n": rules.round(est.n) if n_shown else math.nan, "n_events": math.nan,
-            "suppressed": True, "note": note, EXACT_COLUMN: math.nan}
+            "suppressed": True, "note": note, **dict.fromkeys(EXACT_COLUMNS, math.nan)}
 
 
 def controlled_row(est: Estimate, rules: DisclosureRules) -> dict[str, object]:
-    """One table row: suppressed when a count it rests on is below min_cell, counts rounded."""
+    """One table row: suppressed when a count it rests on is below min_cell or a magnitude
+    fails the magnitude rules; counts rounded, every other number rounded once (half-up)."""
     if not rules.passes(est.cells):
         return suppressed_row(est, rules, f"suppressed: fewer than {rules.min_cell} persons")
+    if est.magnitude is not None and not est.magnitude.passes:
+        return suppressed_row(est, rules, f"suppressed: {est.magnitude.rule}")
+    ci = est.interval
+    estimate = est.exact if est.exact is not None else ci.estimate
     row: dict[str, object] = {
         "figure": est.figure, "measure": est.measure, "group": est.group, "unit": est.unit,
         "n": rules.round(est.n) if est.n is not None else math.nan,
         "n_events": rules.round(est.n_events) if est.n_events is not None else math.nan,
-        "suppressed": False, "note": est.note, EXACT_COLUMN: est.interval.estimate,
+        "suppressed": False, "note": est.note, EXACT_COLUMN: estimate,
+        "ci_low_exact": ci.low, "ci_high_exact": ci.high,
     }
-    ci = est.interval
     if est.unit == "persons":
         base = rules.round_base
         row.update(
@@ -66,8 +77,8 @@ def controlled_row(est: Estimate, rules: DisclosureRules) -> dict[str, object]:
         )
     else:
         places = decimals(est.unit, rules)
-        row.update(value=round(ci.estimate, places), ci_low=round(ci.low, places),
-                   ci_high=round(ci.high, places))
+        row.update(value=half_up(estimate, places), ci_low=half_up(ci.low, places),
+                   ci_high=half_up(ci.high, places))
     return row
 
 
@@ -124,8 +135,9 @@ def with_secondary_suppression(rows: list[dict[str, object]], estimates: list[Es
         else:
             rows[i] = suppressed_row(est, rules, "suppressed: would reveal a suppressed "
                                      "profile by difference", hide_n=n_hidden)
-    for total, members in parts.values():
-        if rows[total]["suppressed"]:
+    wholes = whole_partitions(estimates)
+    for total, members in [*parts.values(), *((None, m) for m in wholes)]:
+        if total is not None and rows[total]["suppressed"]:
             continue
         sizes = {p: float(estimates[i].n_events if estimates[i].n_events is not None
                           else estimates[i].n or 0) for p, i in members.items()}
@@ -138,13 +150,26 @@ def with_secondary_suppression(rows: list[dict[str, object]], estimates: list[Es
     return rows
 
 
+def whole_partitions(estimates: list[Estimate]) -> list[dict[str, int]]:
+    """For each measure whose profiles add up to a known whole (100% of all cases): the
+    position of each profile's row."""
+    index = {(e.figure, e.measure, e.group): i for i, e in enumerate(estimates)}
+    out = []
+    for figure, measure in WHOLE_PARTITIONS:
+        parts = {p: index[(figure, measure, p)] for p in PROFILES
+                 if (figure, measure, p) in index}
+        if len(parts) == len(PROFILES):
+            out.append(parts)
+    return out
+
+
 def estimates_table(estimates: list[Estimate], rules: DisclosureRules) -> pd.DataFrame:
     """The disclosure-controlled table of a list of estimates (with the unwritten exact value)."""
     rows = with_secondary_suppression([controlled_row(e, rules) for e in estimates], estimates,
                                       rules)
-    return pd.DataFrame(rows, columns=[*TABLE_COLUMNS, EXACT_COLUMN])
+    return pd.DataFrame(rows, columns=[*TABLE_COLUMNS, *EXACT_COLUMNS])
 
 
 def exported(table: pd.DataFrame) -> pd.DataFrame:
     """The table as written: without the exact values."""
-    return table.drop(columns=[EXACT_COLUMN], errors="ignore")
+    return table.drop(columns=list(EXACT_COLUMNS), errors="ignore")

@@ -24,7 +24,8 @@ create table marts.fct_study_persons (
     migration_generation varchar, has_lvb boolean, lvb_ao boolean, lvb_ciz boolean,
     lvb_wsw boolean, is_victim boolean, n_victimisations integer,
     {", ".join(f"victim_{t} boolean" for t in VICTIM_TYPES)},
-    first_ht_date date, recent_victim_eligible boolean, recent_victim_3y boolean
+    first_ht_date date, recent_victim_eligible boolean, recent_victim_3y boolean,
+    stated_profile varchar, estimated_profile varchar, estimated_profile_probability double
 )"""
 CAREERS_DDL = """
 create table marts.fct_offender_careers (
@@ -79,8 +80,10 @@ def write_marts(
     dq: pd.DataFrame | None = None,
     *,
     skip: tuple[str, ...] = (),
+    extra: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
-    """Create a DuckDB file with the marts schema and insert the given rows."""
+    """Create a DuckDB file with the marts schema and insert the given rows (and `extra`
+    marts as they are)."""
     if careers is None:
         careers = careers_from(persons)
     if dq is None:
@@ -100,6 +103,10 @@ def write_marts(
             columns = [r[0] for r in con.execute(f"describe marts.{name}").fetchall()]
             con.register("incoming", frame.reindex(columns=columns))
             con.execute(f"insert into marts.{name} select * from incoming")
+            con.unregister("incoming")
+        for name, frame in (extra or {}).items():
+            con.register("incoming", frame)
+            con.execute(f"create table marts.{name} as select * from incoming")
             con.unregister("incoming")
     finally:
         con.close()

@@ -176,8 +176,8 @@ def test_the_agreement_statistics_are_those_of_the_shown_cross_table(job: Path) 
 
 
 def test_check_output_passes_the_main_jobs_results(job: Path) -> None:
-    proc = subprocess.run([BLSU, "check-output", str(job / "results")], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run([BLSU, "check-output", str(job / "results"), "--warehouse",
+                           str(job / "blsu.duckdb")], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert " 0 finding(s) in " in proc.stdout
 

@@ -8,6 +8,7 @@ look-ups are checked on hand-made rows.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -107,12 +108,13 @@ def test_case_share_bootstrap_equals_one_resample_matrix_per_profile() -> None:
     careers = pd.DataFrame({"profile": ["continu", "incidenteel", "continu", "laat_piek",
                                         "vroeg_piek", "continu"],
                             "n_cases": [4, 1, 2, 3, 1, 6]})
-    shares = case_share_intervals(careers, seed=11, rules=DisclosureRules(round_base=1))
+    shares, exact = case_share_intervals(careers, seed=11, rules=DisclosureRules(round_base=1))
     cases = careers["n_cases"].to_numpy(float)
     idx = np.random.default_rng(11).integers(0, 6, size=(BOOTSTRAP_RESAMPLES, 6))
     mine = np.where(careers["profile"] == "continu", cases, 0.0)
     low, high = np.nanpercentile(mine[idx].sum(axis=1) / cases[idx].sum(axis=1), [2.5, 97.5])
     assert shares["continu"].estimate == 100 * 12 / 17
+    assert exact["continu"] == Fraction(1200, 17)
     assert (shares["continu"].low, shares["continu"].high) == (100 * low, 100 * high)
 
 

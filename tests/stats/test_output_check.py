@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from python_stats.disclosure import DisclosureRules
+from python_stats.magnitudes import PersonData
 from python_stats.marts import PROFILES
 from python_stats.output_check import check_folder, findings
 
@@ -122,8 +124,13 @@ def clean(simulated_run) -> Path:
     return results
 
 
-def test_the_statistics_results_pass(clean: Path) -> None:
-    verdicts = check_folder(clean, RULES)
+@pytest.fixture(scope="module")
+def data(simulated_db: Path) -> PersonData:
+    return PersonData.load(simulated_db)
+
+
+def test_the_statistics_results_pass(clean: Path, data: PersonData) -> None:
+    verdicts = check_folder(clean, RULES, data)
     assert findings(verdicts) == []
     assert {v.status for v in verdicts} == {"shown", "suppressed"}
     report = pd.read_csv(clean / "output_check.csv")
@@ -132,26 +139,66 @@ def test_the_statistics_results_pass(clean: Path) -> None:
 
 
 @pytest.mark.parametrize("leak", list(LEAKS))
-def test_a_planted_leak_is_found(leak: str, clean: Path, tmp_path: Path) -> None:
+def test_a_planted_leak_is_found(leak: str, clean: Path, tmp_path: Path,
+                                 data: PersonData) -> None:
     copy = tmp_path / "results"
     shutil.copytree(clean, copy)
     name, change = LEAKS[leak]
     edit(copy, name, change)
-    found = findings(check_folder(copy, RULES))
+    found = findings(check_folder(copy, RULES, data))
     # a suppressed profile also withdraws the tests and reproduced numbers that rest on it
     assert name in {v.file for v in found}, leak
 
 
-def test_the_command_exits_non_zero_on_a_leak_and_zero_without(clean: Path,
-                                                               tmp_path: Path) -> None:
-    ok = subprocess.run([BLSU, "check-output", str(clean)], capture_output=True, text=True)
+def test_the_command_exits_non_zero_on_a_leak_and_zero_without(clean: Path, tmp_path: Path,
+                                                               simulated_db: Path) -> None:
+    warehouse = ["--warehouse", str(simulated_db)]
+    ok = subprocess.run([BLSU, "check-output", str(clean), *warehouse], capture_output=True,
+                        text=True)
     assert ok.returncode == 0, ok.stdout
+    assert f"magnitudes checked against {simulated_db}" in ok.stdout
     copy = tmp_path / "results"
     shutil.copytree(clean, copy)
     edit(copy, "table_A1.csv", unrounded_count)
-    leak = subprocess.run([BLSU, "check-output", str(copy)], capture_output=True, text=True)
+    leak = subprocess.run([BLSU, "check-output", str(copy), *warehouse], capture_output=True,
+                          text=True)
     assert leak.returncode == 1
     assert "table_A1.csv: row 1 n_events='46'" in leak.stdout
+
+
+def test_without_a_warehouse_a_magnitude_is_not_verified(clean: Path, tmp_path: Path) -> None:
+    """No warehouse, no verdict on a mean: the command says so and does not pass it."""
+    env = {**os.environ, "BLSU_DB": str(tmp_path / "none.duckdb")}
+    proc = subprocess.run([BLSU, "check-output", str(clean)], capture_output=True, text=True,
+                          env=env)
+    assert proc.returncode == 1
+    assert "not verified: a magnitude" in proc.stdout
+    assert "no warehouse: magnitudes not verified (--warehouse FILE)" in proc.stdout
+    named = subprocess.run([BLSU, "check-output", str(clean), "--warehouse",
+                            str(tmp_path / "missing.duckdb")], capture_output=True, text=True)
+    assert named.returncode == 2
+    assert "does not exist" in named.stderr
+
+
+def test_a_mean_against_the_persons_values(clean: Path, tmp_path: Path,
+                                           data: PersonData) -> None:
+    """A shown mean must be the persons' mean rounded once, and pass the magnitude rules."""
+    copy = tmp_path / "results"
+    shutil.copytree(clean, copy)
+
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        i = first(frame, measure="mean_age_first_ht", group="continu")
+        frame.loc[i, "value"] = f"{float(frame.loc[i, 'value']) + 0.1:.1f}"
+        return frame
+
+    edit(copy, "table_profiles.csv", change)
+    found = findings(check_folder(copy, RULES, data))
+    assert [(v.file, v.column) for v in found] == [("table_profiles.csv", "value")]
+    assert "rounded once" in found[0].rule
+    dominated = PersonData(data.persons, data.careers.assign(
+        age_first_ht=[1e6 if i < 2 else 20.0 for i in range(len(data.careers))]))
+    verdicts = check_folder(clean, RULES, dominated)
+    assert any("dominance" in v.rule for v in findings(verdicts))
 
 
 def test_a_hand_made_table_is_checked_by_its_column_names(tmp_path: Path) -> None:
@@ -190,12 +237,12 @@ def trajectory_tables(folder: Path, agreement_shown: bool) -> None:
         folder / "trajectory_groups.csv", index=False)
     pd.DataFrame({"group": ["1", "1"], "profile": ["incidenteel", "incidenteel"],
                   "age": ["12", "13"], "expected": ["0.29", ""], "lower": ["0.19", ""],
-                  "upper": ["0.46", ""], "observed_mean": ["0.3", ""],
-                  "n_observed": ["35", ""]}).to_csv(folder / "table_trajectories.csv",
-                                                    index=False)
-    cells = ["205", "15", "15", "0", "15", "145", "10", "10", "10", "10", "120", "0", "0",
-             "10", "0", "70"] if agreement_shown else \
-        ["205", "", "", "0", "", "145", "", "", "", "", "120", "0", "0", "", "0", ""]
+                  "upper": ["0.46", ""], "n_observed": ["35", ""], "band_from": ["", ""],
+                  "band_to": ["", ""], "observed_mean": ["", ""]}).to_csv(
+        folder / "table_trajectories.csv", index=False)
+    cells = ["205", "15", "15", "10", "15", "145", "10", "10", "10", "10", "120", "10", "10",
+             "10", "10", "70"] if agreement_shown else \
+        ["205", "", "", "", "", "145", "", "", "", "", "120", "", "", "", "", ""]
     pd.DataFrame({"stated_profile": [s for s in PROFILES for _ in PROFILES],
                   "estimated_profile": list(PROFILES) * 4, "n": cells}).to_csv(
         folder / "trajectory_agreement_table.csv", index=False)
@@ -209,7 +256,12 @@ def trajectory_tables(folder: Path, agreement_shown: bool) -> None:
 @pytest.mark.parametrize("agreement_shown", [True, False])
 def test_the_trajectory_tables_pass(tmp_path: Path, agreement_shown: bool) -> None:
     trajectory_tables(tmp_path, agreement_shown)
-    verdicts = check_folder(tmp_path, RULES)
+    # the persons behind the AvePP of groups 1 and 2: posterior probabilities 0.90-0.99
+    ages = pd.DataFrame({"rinpersoons": "R", "rinpersoon": [f"{i:09d}" for i in range(24)],
+                         "trajectory_group": [1] * 12 + [2] * 12,
+                         "posterior_probability": [0.9 + (i % 10) / 100 for i in range(24)],
+                         "age": 20, "n_cases": 1, "exposure": 1.0})
+    verdicts = check_folder(tmp_path, RULES, PersonData(pd.DataFrame(), pd.DataFrame(), ages))
     assert findings(verdicts) == []
     shown = {(v.file, v.column) for v in verdicts if v.status == "shown"}
     assert ("trajectory_model_selection.csv", "bic_nagin") in shown
@@ -281,3 +333,26 @@ def test_a_planted_trajectory_leak_is_found(leak: str, tmp_path: Path) -> None:
     name, plant = TRAJECTORY_LEAKS[leak]
     plant(tmp_path)
     assert name in {v.file for v in findings(check_folder(tmp_path, RULES))}, leak
+
+
+def test_an_observed_mean_and_a_zero_cell_are_checked_against_the_persons(tmp_path: Path
+                                                                          ) -> None:
+    """An observed mean over a band of ages where one person has nearly all the cases is a
+    finding (dominance); so is a zero shown in the profile cross table."""
+    trajectory_tables(tmp_path, agreement_shown=True)
+    edit(tmp_path, "table_trajectories.csv", lambda f: f.assign(
+        band_from=["12", ""], band_to=["12", ""], observed_mean=["0.8", ""]))
+    ages = pd.DataFrame({"rinpersoons": "R", "rinpersoon": [f"{i:09d}" for i in range(24)],
+                         "trajectory_group": [1] * 12 + [2] * 12,
+                         "posterior_probability": [0.9 + (i % 10) / 100 for i in range(24)],
+                         "age": 12, "n_cases": [9] + [0] * 10 + [1] + [1] * 12,
+                         "exposure": 1.0})
+    data = PersonData(pd.DataFrame(), pd.DataFrame(), ages)
+    found = {(v.file, v.column): v.rule for v in findings(check_folder(tmp_path, RULES, data))}
+    assert "dominance" in found[("table_trajectories.csv", "observed_mean")]
+    edit(tmp_path, "table_trajectories.csv", lambda f: f.assign(observed_mean=["", ""]))
+    edit(tmp_path, "trajectory_agreement_table.csv", lambda f: f.assign(
+        n=["0" if i == 3 else n for i, n in enumerate(f["n"])]))
+    found = {(v.file, v.column): v.rule for v in findings(check_folder(tmp_path, RULES, data))}
+    assert list(found) == [("trajectory_agreement_table.csv", "n")]
+    assert "zero cell" in found[("trajectory_agreement_table.csv", "n")]

@@ -9,8 +9,11 @@ import pandas as pd
 import pytest
 
 from python_stats.disclosure import DisclosureRules
+from python_stats.marts import PROFILES
 from python_stats.reproduction import read_published, reproduction_table
 from python_stats.trajectories import (
+    MARGINS_NOT_SHOWN,
+    ShownMargins,
     TrajectoryMarts,
     agreement_statistics,
     cross_table,
@@ -49,14 +52,16 @@ def test_cross_table_rounds_and_suppresses_small_cells():
     table = cross_table(_marts(stated, estimated), DisclosureRules(5, 10))
     cell = table.set_index(["stated_profile", "estimated_profile"])["n"]
     assert math.isnan(cell[("incidenteel", "continu")])  # 2 < 10: suppressed
-    # the only other non-zero cell of its row and column: withheld with it, or the row total
-    # (the stated profile's size, shown elsewhere) minus the shown cells gives the 2 back
-    assert math.isnan(cell[("incidenteel", "incidenteel")])
-    assert math.isnan(cell[("continu", "continu")])
+    # the zeros of its row and column are withheld with it, so the row total (the stated
+    # profile's size, shown elsewhere) minus the shown cells gives back only their sum
+    assert cell[("incidenteel", "incidenteel")] == 20
+    assert cell[("continu", "continu")] == 15
     # no row or column holds exactly one withheld cell
     for key in ("stated_profile", "estimated_profile"):
         assert set(table.groupby(key)["n"].apply(lambda n: n.isna().sum())) <= {0, 2, 3, 4}
-    assert cell[("vroeg_piek", "vroeg_piek")] == 0  # a true zero stays zero
+    # a zero states that no one of a stated profile has that estimated profile: withheld
+    assert math.isnan(cell[("vroeg_piek", "vroeg_piek")])
+    assert math.isnan(cell[("continu", "incidenteel")])
 
 
 def test_cross_table_rounds_cells_that_pass():
@@ -69,20 +74,36 @@ def test_cross_table_rounds_cells_that_pass():
 
 
 def test_agreement_beside_withheld_cells_comes_from_shown_numbers_only():
-    # cells 21 / 2 / 14 (incidenteel/incidenteel, incidenteel/continu, continu/continu) are
-    # withheld with the zero continu/incidenteel as the complement of its column. Rounded
-    # margins: rows 25 and 15, columns 20 and 15, total 35, p_e = (25*20 + 15*15) / 35^2.
-    # incidenteel/incidenteel is at least 25 - 15 (its row after continu/incidenteel's most),
-    # continu/continu at least 0, at most 20 and 15: the diagonal lies in 10..35 and kappa in
-    # (10/35 - p_e) / (1 - p_e) = -0.75 .. 1. Kappa itself (0.89), the agreement and the
-    # adjusted Rand index are withheld: the cell of 2 cannot be worked back.
+    # cells 21 (incidenteel/incidenteel), 2 (incidenteel/continu) and 14 (continu/continu);
+    # the 2 and every zero are withheld, so each line holds two or more withheld cells and
+    # 21 and 14 are shown, rounded to 20 and 15. Rounded margins: rows 25 and 15, columns 20
+    # and 15 (21 and 16), total 35 (37). The withheld diagonal cells lie in rows and columns
+    # of size 0: the diagonal is 35 of 35, p_e = (25*20 + 15*15) / 35^2 and kappa is 1 with
+    # the agreement 100% (the true 35 of 37 cannot be worked back); the Rand index, which
+    # needs every cell, is withheld.
     stated = ["incidenteel"] * 23 + ["continu"] * 14
     estimated = ["incidenteel"] * 21 + ["continu"] * 2 + ["continu"] * 14
-    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10)).set_index(
-        "statistic")
-    assert stats.loc[["cohens_kappa", "adjusted_rand_index", "percent_agreement"],
-                     ["value", "ci_low", "ci_high"]].isna().all().all()
-    assert tuple(stats.loc["cohens_kappa_range", ["ci_low", "ci_high"]]) == (-0.75, 1.0)
+    shown = ShownMargins({"incidenteel": 25, "continu": 15}, {"incidenteel": 20, "continu": 15},
+                         35)
+    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10),
+                                 shown).set_index("statistic")
+    assert stats.loc["cohens_kappa", "value"] == 1.0
+    assert stats.loc["percent_agreement", "value"] == 100
+    assert math.isnan(stats.loc["adjusted_rand_index", "value"])
+
+
+def test_agreement_beside_withheld_cells_is_withheld_unless_the_margins_are_those_shown():
+    # the same table, but the estimated profiles' sizes shown elsewhere are 25 and 10 (e.g.
+    # groups counted over other persons): kappa from the cross table's margins would not be the
+    # kappa an output checker recomputes from the shown sizes, so none is shown
+    stated = ["incidenteel"] * 23 + ["continu"] * 14
+    estimated = ["incidenteel"] * 21 + ["continu"] * 2 + ["continu"] * 14
+    shown = ShownMargins({"incidenteel": 25, "continu": 15}, {"incidenteel": 25, "continu": 10},
+                         35)
+    stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10),
+                                 shown).set_index("statistic")
+    assert stats["value"].isna().all()
+    assert stats.loc["cohens_kappa", "basis"] == MARGINS_NOT_SHOWN
 
 
 def test_diagonal_bounds_by_hand():
@@ -96,14 +117,27 @@ def test_diagonal_bounds_by_hand():
 
 
 def test_kappa_and_adjusted_rand_index_by_hand():
-    # 2 x 2 agreement: 40 a/a, 10 a/b, 10 b/a, 40 b/b -> p_o = 0.8, p_e = 0.5, kappa = 0.6
-    # (the counts are multiples of 5, so the rounded table is the table)
-    stated = ["incidenteel"] * 50 + ["continu"] * 50
-    estimated = ["incidenteel"] * 40 + ["continu"] * 10 + ["incidenteel"] * 10 + ["continu"] * 40
+    # every cell shown: 40 on the diagonal, 10 elsewhere (multiples of 5, so the rounded table
+    # is the table). Margins 70, total 280: p_o = 160/280, p_e = 4 * 70^2 / 280^2 = 0.25,
+    # kappa = (0.5714 - 0.25) / 0.75 = 0.43; agreement 57%.
+    stated, estimated = [], []
+    for a in PROFILES:
+        for b in PROFILES:
+            size = 40 if a == b else 10
+            stated += [a] * size
+            estimated += [b] * size
     stats = agreement_statistics(_marts(stated, estimated), DisclosureRules(5, 10)).set_index(
         "statistic")["value"]
-    assert stats["cohens_kappa"] == pytest.approx(0.6)
-    assert stats["percent_agreement"] == 80
-    # ARI: sum C(n_ij,2) = 2*C(40,2) + 2*C(10,2) = 1650; rows = cols = 2*C(50,2) = 2450;
-    # expected = 2450^2 / C(100,2) = 1212.63; ARI = (1650 - 1212.63) / (2450 - 1212.63) = 0.35
-    assert stats["adjusted_rand_index"] == pytest.approx(0.35)
+    assert stats["cohens_kappa"] == pytest.approx(0.43)
+    assert stats["percent_agreement"] == 57
+    # ARI: sum C(n_ij,2) = 4*C(40,2) + 12*C(10,2) = 3660; rows = cols = 4*C(70,2) = 9660;
+    # expected = 9660^2 / C(280,2) = 2389.03; ARI = (3660 - 2389.03) / (9660 - 2389.03) = 0.17
+    assert stats["adjusted_rand_index"] == pytest.approx(0.17)
+
+
+def test_kappa_is_withheld_where_it_is_undefined():
+    # everyone stated and estimated incidenteel: the expected agreement is 1, kappa 0/0
+    stats = agreement_statistics(_marts(["incidenteel"] * 40, ["incidenteel"] * 40),
+                                 DisclosureRules(5, 10)).set_index("statistic")
+    assert stats["value"].isna().all()
+    assert "undefined" in stats.loc["cohens_kappa", "basis"]
