@@ -1,24 +1,17 @@
 {#-
-    One row per loaded file of an incremental staging model (one file per file_year): its rows
-    and its duplicate rows (identical in every column to an earlier row of the file). For an
+    One row per loaded file of a staged dataset read per file year (one file per file_year): its
+    rows and its duplicate rows (identical in every column to an earlier row of the file). For an
     incremental model built on it: on an incremental run only the files that are not yet counted
-    (a new year, or a year whose file changed) are read, so a refresh counts one year, not all.
+    (a new year, or a year whose file changed) are read, so a refresh counts one year, not all
+    (macro where_file_pending: the other years' files are not even scanned).
 -#}
-{% macro file_row_counts(staged_relation) -%}
+{% macro file_row_counts(staged_relation, source_name, table_name) -%}
 with
 
 staged_rows as (
     select *
     from {{ staged_relation }} as staged
-    {% if is_incremental() -%}
-    where not exists (
-        select 1
-        from {{ this }} as counted
-        where
-            counted.file_year = staged.file_year
-            and counted.file_signature = staged.file_signature
-    )
-    {%- endif %}
+    {{ where_file_pending('staged', source_name, table_name) }}
 ),
 
 {#-
