@@ -165,3 +165,20 @@ def test_the_warehouse_function_resolves_a_relative_store_from_its_base(tmp_path
     assert "fitting" in said[0] and "fit stored" in said[1]
     assert cache.clear(tmp_path / "fits") == 1
     assert cache.entries(tmp_path / "fits") == []
+
+
+def test_the_command_lists_and_clears_the_store(tmp_path, counts, capsys, monkeypatch):
+    from blsu.cli import main
+
+    Fits(tmp_path)(counts)
+    monkeypatch.setenv("BLSU_TRAJECTORY_CACHE", str(tmp_path))
+    assert main(["trajectories", "cache"]) == 0
+    listed = capsys.readouterr().out
+    (entry,) = cache.entries(tmp_path)
+    assert f"1 stored fits in {tmp_path}" in listed and entry.key in listed
+    assert "K 1,2, 2 starts, seed 3" in listed
+    assert main(["trajectories", "cache", "--clear"]) == 0
+    assert not list(tmp_path.glob("*.parquet"))
+    monkeypatch.setenv("BLSU_TRAJECTORY_CACHE", "off")
+    assert main(["trajectories", "cache"]) == 0
+    assert "the fit store is off" in capsys.readouterr().out
