@@ -1,8 +1,9 @@
 """Run dbt in a child process, so that its DuckDB lock never outlives the command.
 
-A build writes a warehouse file in a scratch folder of its own beside the target
-(`.<db name>.build-<pid>/blsu.duckdb`: one per run, and always named `blsu.duckdb`, so that
-dbt-duckdb's catalog name never depends on the warehouse's file name). The scratch file is
+A build writes a warehouse file in a scratch folder beside the target
+(`.<db name>.build-scratch/blsu.duckdb`: always named `blsu.duckdb`, so that dbt-duckdb's
+catalog name never depends on the warehouse's file name, and always at the same path, so that
+dbt's partial parsing holds from one build or refresh to the next: `build_dir`). The scratch file is
 sealed and verified (`blsu.swap`) before it replaces the warehouse: a failed build leaves the
 previous warehouse exactly as it was.
 """
@@ -173,6 +174,19 @@ def scratch_dir(path: Path) -> Path:
     return path.with_name(f"{scratch_prefix(path)}{os.getpid()}")
 
 
+def build_dir(db: Path) -> Path:
+    """The scratch folder of the builds of warehouse `db`: one fixed name per warehouse.
+
+    The scratch file is the path of dbt's profile (BLSU_DB) while it builds; dbt keeps its
+    parsed project in the warehouse's target folder (`dbt_target`) and parses only what changed
+    since the last run, unless the profile changed: a scratch path that differed per run made
+    every build and refresh parse the whole project again (several seconds). Builds of one
+    warehouse never overlap (the warehouse lock), and a folder a killed run left is removed
+    before the next one (`clear_stale_scratch`).
+    """
+    return db.with_name(f"{scratch_prefix(db)}scratch")
+
+
 def clear_stale_scratch(path: Path) -> None:
     """Remove scratch folders that earlier (killed) runs left beside `path`.
 
@@ -228,7 +242,7 @@ def build_scratch(
         )
     ensure_folder(paths.db.parent, "the warehouse", "BLSU_DB")
     check_unlocked(paths.db)
-    folder = scratch_dir(paths.db)
+    folder = build_dir(paths.db)
     shutil.rmtree(folder, ignore_errors=True)
     scratch = folder / SCRATCH_NAME
     target_name, target = target, target_path or dbt_target(paths.db)

@@ -4,8 +4,9 @@ dbt-spark runs Python models only on Databricks, so on Spark the three trajector
 SQL models over Parquet files that this step writes (models/intermediate/trajectories/spark/).
 The step reads int_offender_age_counts from the Parquet files of its Spark table, calls the same
 functions as the dbt Python models of the DuckDB build (`gbtm.warehouse`) with the same config
-values (rendered by dbt from the vars into the manifest: groups, starts, seed, reported_groups),
-and writes one Parquet file per model into the folder of config `trajectory_estimates`
+values (rendered by dbt from the vars into the manifest: groups, starts, seed, reported_groups;
+the fit stored for the same age counts and settings is reused, as in the DuckDB build:
+gbtm.cache), and writes one Parquet file per model into the folder of config `trajectory_estimates`
 (dbt_project.yml), and last `fitted_on.parquet`: the settings and the Parquet files of
 int_offender_age_counts it was fitted on. The Spark models refuse estimates that do not match
 the settings and the table as built (macro `trajectory_estimate`).
@@ -65,7 +66,7 @@ def estimate(manifest: Path, warehouse: Path, say: Callable[[str], None] = print
     Spark models read; return their folder."""
     import duckdb
 
-    from gbtm.warehouse import assignments_table, curves_table, fits_table
+    from gbtm.warehouse import assignments_table, curves_table, stored_fits_table
 
     models = _models(manifest)
     fits_config = _model(models, FITS)["config"]
@@ -81,8 +82,9 @@ def estimate(manifest: Path, warehouse: Path, say: Callable[[str], None] = print
     counts = duckdb.sql(f"select * from read_parquet([{listed}])").df()
     say(f"trajectory model: {len(counts):,} person-ages of {AGE_COUNTS}, "
         f"groups {fits_config.get('groups')}, {fits_config.get('starts')} starts")
-    fits = fits_table(counts, fits_config.get("groups"), fits_config.get("starts"),
-                      fits_config.get("seed"))
+    fits = stored_fits_table(counts, fits_config.get("groups"), fits_config.get("starts"),
+                             fits_config.get("seed"), fits_config.get("trajectory_cache"),
+                             say=say, base=PROJECT_ROOT)
     tables = {
         FITS: fits,
         CURVES: curves_table(fits, counts),

@@ -1,4 +1,5 @@
-"""`blsu trajectories fit INPUT`: group-based trajectory models of any long count table."""
+"""`blsu trajectories fit INPUT`: group-based trajectory models of any long count table;
+`blsu trajectories cache`: the fits the warehouse builds stored (gbtm.cache)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from gbtm import cache
 from gbtm.data import InputError, TrajectoryData, read_table
 from gbtm.model import FAMILIES
 from gbtm.outputs import build_outputs
@@ -120,6 +122,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "highest level, e.g. low,early,late,high (default: the study's profiles seed)",
     )
     fit.add_argument("--quiet", action="store_true", help="no progress output")
+    cache = sub.add_parser(
+        "cache",
+        help="list the trajectory fits stored by warehouse builds, or remove them (--clear)",
+        description="The warehouse's trajectory fits are stored once per input (age counts, "
+        "trajectory vars, estimator code) and reused by the next build (docs/trajectories.md). "
+        "List them, newest use first, or remove them all.",
+    )
+    cache.add_argument(
+        "--folder",
+        type=lambda text: Path(text).expanduser().resolve(),
+        default=None,
+        help="the store (default: $BLSU_TRAJECTORY_CACHE, else trajectory_fits in the ingest "
+        "folder, $BLSU_INGEST_DIR or <BLSU_DB>.ingest)",
+    )
+    cache.add_argument("--clear", action="store_true", help="remove every stored fit")
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -187,9 +204,48 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def store_folder(given: Path | None) -> Path | None:
+    """The store of `blsu trajectories cache`: --folder, else $BLSU_TRAJECTORY_CACHE (`off`:
+    none), else trajectory_fits in the ingest folder, as config trajectory_cache of
+    int_trajectory_fits renders it for dbt."""
+    if given is not None:
+        return given
+    value = os.environ.get("BLSU_TRAJECTORY_CACHE", "").strip()
+    if value:
+        folder = cache.folder_setting(value)
+        return None if folder is None else folder.resolve()
+    from blsu.paths import Paths
+
+    return Paths.from_env().ingested / cache.FOLDER_NAME
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    folder = store_folder(args.folder)
+    if folder is None:
+        print(f"the fit store is off (BLSU_TRAJECTORY_CACHE={cache.OFF}): nothing stored")
+        return 0
+    if args.clear:
+        print(f"removed {cache.clear(folder)} files from {folder}")
+        return 0
+    found = cache.entries(folder)
+    print(f"{len(found)} stored fits in {folder} (the newest {cache.KEEP} are kept)")
+    for entry in found:
+        settings = entry.inputs.get("settings", {})
+        groups = ",".join(map(str, settings.get("groups", []))) or "?"
+        described = (f"K {groups}, {settings.get('starts', '?')} starts, seed "
+                     f"{settings.get('seed', '?')}, age counts "
+                     f"{str(entry.inputs.get('age_counts', '?'))[:12]}"
+                     if entry.inputs else "unreadable: fitted again when needed")
+        print(f"  {entry.key}  {entry.written_at or '?':25}  {entry.n_rows:>3} rows  "
+              f"{entry.size_bytes / 1024:>7.0f} KiB  {described}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """`blsu trajectories COMMAND`; 1 with the message when the input is unusable."""
     try:
+        if args.trajectories_command == "cache":
+            return cmd_cache(args)
         return cmd_fit(args)
     except InputError as exc:
         print(f"blsu trajectories: {exc}", file=sys.stderr)

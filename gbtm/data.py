@@ -75,7 +75,11 @@ class TrajectoryData:
             raise InputError(f"{source}: no rows")
         for col in keys:
             _no_missing(frame[col], col, source)
-        pid = frame[keys].astype(str).agg("|".join, axis=1) if len(keys) > 1 else frame[keys[0]]
+        pid = (
+            frame[keys[0]].astype(str).str.cat([frame[k].astype(str) for k in keys[1:]], sep="|")
+            if len(keys) > 1
+            else frame[keys[0]]
+        )
         ages = _numeric(frame[age], age, source)
         counts = _numeric(frame[count], count, source)
         _check(counts < 0, counts, count, source, "a count must be >= 0")

@@ -10,13 +10,18 @@ models/intermediate/trajectories/*.yml), read here by `setting`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from gbtm.cache import folder_setting, stored_or_fitted
 from gbtm.curves import expected_curves
 from gbtm.data import observed_person_ages
 from gbtm.fit import fit_from_json, fit_to_json
 from gbtm.outputs import build_outputs, supported_ages
+from gbtm.profiles import study_profiles
 from gbtm.selection import assign, default_jobs, select_models
 
 AGE_COUNTS = "int_offender_age_counts"
@@ -62,6 +67,38 @@ def fits_table(counts: pd.DataFrame, groups: object, starts: object, seed: objec
     rows["occ"] = rows["occ"].where(rows["occ"] != float("inf"), None)
     rows["min_occ"] = rows["min_occ"].where(rows["min_occ"] != float("inf"), None)
     return pd.DataFrame(rows).rename(columns={"group": "trajectory_group"})
+
+
+def fit_settings(groups: object, starts: object, seed: object) -> dict[str, object]:
+    """Every setting `fits_table` fits with, as values (the key of a stored fit, gbtm.cache):
+    the rendered config values, the model's degree and family, and the profile names the
+    groups are given."""
+    return {
+        "groups": setting(groups, DEFAULT_GROUPS),
+        "starts": setting(starts, [50])[0],
+        "seed": setting(seed, [0])[0],
+        "degree": DEGREE,
+        "family": FAMILY,
+        "profiles": list(study_profiles()),
+    }
+
+
+def stored_fits_table(counts: pd.DataFrame, groups: object, starts: object, seed: object,
+                      store: object, say: Callable[[str], None] | None = None,
+                      base: Path | None = None) -> pd.DataFrame:
+    """`fits_table`, fitted once per input: the table stored for the same age counts,
+    settings and estimator code in the folder `store` (config trajectory_cache, relative to
+    `base` or the current folder; `off`: no store), else fitted and stored (gbtm.cache)."""
+    folder = folder_setting(store)
+    if folder is not None and base is not None:
+        folder = base / folder
+    return stored_or_fitted(
+        counts,
+        fit_settings(groups, starts, seed),
+        lambda: fits_table(counts, groups, starts, seed),
+        folder,
+        **({"say": say} if say else {}),
+    )
 
 
 def curves_table(fits: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:

@@ -1,57 +1,53 @@
 {#-
-    One row per loaded file of an incremental staging model (one file per file_year): its rows
-    and its duplicate rows (identical in every column to an earlier row of the file). For an
+    One row per loaded file of a staged dataset read per file year (one file per file_year): its
+    rows and its duplicate rows (identical in every column to an earlier row of the file). For an
     incremental model built on it: on an incremental run only the files that are not yet counted
-    (a new year, or a year whose file changed) are read, so a refresh counts one year, not all.
+    (a new year, or a year whose file changed) are read, so a refresh counts one year, not all
+    (macro where_file_pending: the other years' files are not even scanned).
 -#}
-{% macro file_row_counts(staged_relation) -%}
+{% macro file_row_counts(staged_relation, source_name, table_name) -%}
 with
 
-staged_rows as (
+staged_rows as {{ cte_not_materialized() }} (
     select *
     from {{ staged_relation }} as staged
-    {% if is_incremental() -%}
-    where not exists (
-        select 1
-        from {{ this }} as counted
-        where
-            counted.file_year = staged.file_year
-            and counted.file_signature = staged.file_signature
-    )
-    {%- endif %}
+    {{ where_file_pending('staged', source_name, table_name) }}
 ),
 
 {#-
-    Duplicates are found through a 64-bit hash of the whole row (an integer group-by instead of
-    one over every text column of tens of millions of rows); only rows whose hash occurs more
-    than once in their file, true copies or hash collisions, are then grouped on their columns,
-    so the count is exact.
+    Duplicates are found through a 64-bit hash of the whole row (an integer group-by on the file
+    year and the hash instead of one over every text column of tens of millions of rows); only
+    rows whose hash occurs more than once in their file, true copies or hash collisions, are
+    then grouped on their columns, so the count is exact. The staged and hashed rows are read
+    where they are needed, never kept (`not materialized`), and the per-file rows are counted
+    apart, so that no step holds a row per police row with its text columns: at national size
+    that took 4 GB and failed under a 1 GB memory limit.
 -#}
-hashed_rows as (
+hashed_rows as {{ cte_not_materialized() }} (
     select
         staged_rows.*,
         {{ row_hash("staged_rows") }} as row_hash
     from staged_rows
 ),
 
-per_hash as (
+files as (
     select
         file_year,
         source_file,
         file_version,
         file_signature,
-        row_hash,
-        count(*) as n_hash_rows
-    from hashed_rows
-    group by file_year, source_file, file_version, file_signature, row_hash
+        count(*) as n_rows
+    from staged_rows
+    group by file_year, source_file, file_version, file_signature
 ),
 
 shared_hashes as (
     select
         file_year,
         row_hash
-    from per_hash
-    where n_hash_rows > 1
+    from hashed_rows
+    group by file_year, row_hash
+    having count(*) > 1
 ),
 
 shared_rows as (
@@ -81,17 +77,15 @@ duplicates as (
 
 per_file as (
     select
-        per_hash.file_year,
-        per_hash.source_file,
-        per_hash.file_version,
-        per_hash.file_signature,
-        sum(per_hash.n_hash_rows) as n_rows,
-        coalesce(any_value(duplicates.n_duplicate_rows), 0) as n_duplicate_rows
-    from per_hash
+        files.file_year,
+        files.source_file,
+        files.file_version,
+        files.file_signature,
+        files.n_rows,
+        coalesce(duplicates.n_duplicate_rows, 0) as n_duplicate_rows
+    from files
     left join duplicates
-        on per_hash.file_year is not distinct from duplicates.file_year
-    group by
-        per_hash.file_year, per_hash.source_file, per_hash.file_version, per_hash.file_signature
+        on files.file_year is not distinct from duplicates.file_year
 ),
 
 final as (

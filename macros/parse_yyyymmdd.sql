@@ -3,9 +3,14 @@
     {{ return(adapter.dispatch('parse_yyyymmdd')(column)) }}
 {%- endmacro %}
 
+{#-
+    DuckDB: eight ASCII digits, tested as length 8 with nothing left once the digits are
+    stripped (the same as matching `[0-9]{8}`, at about half the cost of the regular expression:
+    the staging views parse the police dates of every row, 20 million at national size).
+-#}
 {% macro default__parse_yyyymmdd(column) -%}
     case
-        when {{ full_match('trim(' ~ column ~ ')', '[0-9]{8}') }}
+        when length(trim({{ column }})) = 8 and ltrim(trim({{ column }}), '0123456789') = ''
             then try_strptime(trim({{ column }}), '%Y%m%d')::date
     end
 {%- endmacro %}

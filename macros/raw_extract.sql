@@ -68,3 +68,34 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The scan plan of a source as a relation (one row per used file: its lineage, N_ROWS and
+    SCAN_SQL), or none when the warehouse holds no plan for it.
+-#}
+{% macro raw_extract_plan(source_name, table_name) -%}
+    {{ return(adapter.dispatch('raw_extract_plan')(source_name, table_name)) }}
+{%- endmacro %}
+
+{#-
+    DuckDB: the table the loader plugin wrote when a model read the source through `source()`
+    (the staging model upstream, earlier in the same run). Found by name, not through
+    `source()`, which would load the source again: two models loading one source at the same
+    time conflict in DuckDB.
+-#}
+{% macro default__raw_extract_plan(source_name, table_name) -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == source_name and node.name == table_name -%}
+        {%- set relation = adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.identifier) -%}
+        {%- if relation is not none -%}
+            {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name')
+                | map('lower') | list -%}
+            {%- if columns | sort == ['file_signature', 'file_version', 'file_year', 'n_rows',
+                'scan_sql', 'source_file'] -%}
+                {{ return(relation) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}

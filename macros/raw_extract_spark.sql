@@ -12,10 +12,7 @@
         {{ return(relation) }}
     {%- endif -%}
     {%- set dataset = spark_source_dataset(source_name, table_name) -%}
-    {%- set folder = env_var('BLSU_INGEST_DIR', env_var('BLSU_DB', 'data/blsu.duckdb') ~ '.ingest')
-        ~ '/_spark/' -%}
-    {%- set plan_file = folder ~ (
-        'raw_file_inventory' if dataset == '_INVENTORY' else dataset) ~ '.parquet' -%}
+    {%- set plan_file = spark_plan_file(source_name, table_name) -%}
     {#- Spark's own error would be PATH_NOT_FOUND: say which step writes the plans -#}
     {%- do try_or_compiler_error(
         'no scan plan ' ~ plan_file ~ ' for ' ~ source_name ~ '.' ~ table_name
@@ -67,6 +64,21 @@
     (
     {{ selects | join('\n    union all\n    ') }}
     )
+{%- endmacro %}
+
+{#- The Parquet file of a source's scan plan (or of the file inventory) in the ingest folder. -#}
+{% macro spark_plan_file(source_name, table_name) -%}
+    {%- set dataset = spark_source_dataset(source_name, table_name) -%}
+    {%- set folder = env_var('BLSU_INGEST_DIR', env_var('BLSU_DB', 'data/blsu.duckdb') ~ '.ingest')
+        ~ '/_spark/' -%}
+    {{ return(folder ~ ('raw_file_inventory' if dataset == '_INVENTORY' else dataset)
+        ~ '.parquet') }}
+{%- endmacro %}
+
+{#- The scan plan of a source as a relation Spark reads (macro raw_extract_plan). -#}
+{% macro spark__raw_extract_plan(source_name, table_name) -%}
+    {%- do source(source_name, table_name) -%}
+    {{ return('parquet.`' ~ spark_plan_file(source_name, table_name) ~ '`') }}
 {%- endmacro %}
 
 {#- The dataset of a source table (its `dataset` config), in upper case. -#}

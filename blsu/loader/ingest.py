@@ -254,11 +254,15 @@ def canonical_paths(ingested: dict[str, list[IngestedFile]]) -> dict[Path, Path]
 
 
 def prune(out_dir: Path) -> None:
-    """Remove converted files that no dataset's current inventory uses any more."""
+    """Remove converted files that no dataset's current inventory uses any more.
+
+    Only the datasets' folders are pruned: other folders of the ingest folder (the Spark plans,
+    the stored trajectory fits of gbtm.cache) have rules of their own.
+    """
     if not out_dir.is_dir():
         return
     for folder in out_dir.iterdir():
-        if not folder.is_dir():
+        if not folder.is_dir() or folder.name not in DATASETS:
             continue
         keep = {
             str(row.get("canonical"))

@@ -11,7 +11,12 @@
 {%- set coded = [
     ('OMZAKEN', 'stg_cbs__om_cases'),
 ] -%}
-{#- findings of every staged dataset, SLOAANG's counted in int_police_registration_counts -#}
+{#-
+    findings of every staged dataset; SLOAANG's counted in int_police_registration_counts and
+    the register's in int_register_person_counts, so that a refresh of one dataset does not
+    read the others' rows again
+-#}
+{%- set counted_apart = ['stg_cbs__persons'] -%}
 {%- set not_linkable = 'records not linkable (RINPERSOONS is not R)' -%}
 {%- set unknown_code = 'records with an unknown feitcode (counted, no category)' -%}
 {%- set without_code = 'records without a feitcode' -%}
@@ -30,7 +35,7 @@ raw_files as (
     keeps DuckDB from copying them (tens of millions of rows at national size) into a
     temporary result: each finding scans only the columns it needs.
 -#}
-{% for dataset, model in staged -%}
+{% for dataset, model in staged if model not in counted_apart -%}
 {{ model }} as {{ cte_not_materialized() }} (
     select * from {{ ref(model) }}
 ),
@@ -118,7 +123,13 @@ file_findings as (
 ),
 
 unlinkable as (
-    {% for dataset, model in staged -%}
+    select
+        'GBAPERSOONTAB' as dataset,
+        '{{ not_linkable }}' as finding,
+        n_unlinkable_rows as n_records
+    from register_counts
+    union all
+    {% for dataset, model in staged if model not in counted_apart -%}
     select
         '{{ dataset }}' as dataset,
         '{{ not_linkable }}' as finding,

@@ -42,6 +42,11 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
     states = {f["file_name"]: f["state"] for f in json.loads(manifest.read_text())["files"]}
     assert states["SLOAANG2016CBKV1.parquet"] == "superseded"
     assert states["SLOAANG2012CBKV1.parquet"] == "unchanged"
+    # the per-file police counts scanned only the files of the pending years
+    compiled = site.db.with_name(site.db.name + ".dbt-target") / "compiled" / "blsu" / "models"
+    for model in ("int_police_registration_files", "int_police_registration_tallies"):
+        sql = (compiled / "intermediate" / "data_quality" / f"{model}.sql").read_text()
+        assert "file_year in (2016, 2024)" in sql, model
     # the corrected year replaced the old one wholesale; its duplicate row is counted in the
     # per-file counts of that year only
     assert query(
@@ -97,3 +102,9 @@ def test_refresh_keeps_dbt_target_beside_the_warehouse_for_partial_parsing(site:
     results = (target / "run_results.json").read_text()
     assert '"model.blsu.dq_findings"' in results
     assert '"model.blsu.stg_cbs__police_registrations"' not in results
+    # the next run builds its scratch file at the same path, so dbt's saved project holds
+    (site.raw / "SLOAANG" / "SLOAANG_more_notes.csv").write_text("a,b\n1,2\n")
+    again = site.blsu("refresh", "--verbose")
+    assert again.returncode == 0, again.stderr[-5000:]
+    assert "Unable to do partial parsing" not in again.stdout + again.stderr
+    assert "Found 4" in again.stdout + again.stderr  # dbt's log was passed through

@@ -109,8 +109,12 @@ def test_csv_and_later_versions_states_and_one_read(tmp_path: Path) -> None:
     csv.unlink()
     assert {f.file_name: f.state for f in ingest(tmp_path)}["SLOAANG2015CBKV1.csv"] == "gone"
     assert converted.exists()  # kept until the warehouse that read it is replaced
+    other = tmp_path / "ingest" / "trajectory_fits" / "stored.parquet"  # no dataset's folder
+    other.parent.mkdir()
+    other.write_bytes(b"")
     prune(tmp_path / "ingest")
     assert not converted.exists()
+    assert other.exists()
     assert [r["RINPERSOON"] for r in rows(tmp_path)] == ["000000001", "000000002", "000000001"]
 
 

@@ -1,3 +1,3 @@
 {{ config(**incremental_by_file_year()) }}
 
-{{ file_row_counts(ref('stg_cbs__om_cases')) }}
+{{ file_row_counts(ref('stg_cbs__om_cases'), 'cbs', 'omzaken') }}

@@ -1,13 +1,15 @@
 {#-
-    The police registrations' counts that dq_findings reports, in one read of every police row
-    (staging is a view over the ingested files): unlinkable rows, unknown dates, rows outside the
-    victimisation window, other roles, unknown and missing feitcodes. One row; the wording of
-    each finding stays in dq_findings.
+    The police registrations' counts that dq_findings reports: unlinkable rows, unknown dates,
+    rows outside the victimisation window, other roles, unknown and missing feitcodes. Summed
+    from the tallies per file year, registration date and offence code
+    (int_police_registration_tallies, kept per year), so the window vars and the feitcodes seed
+    apply without reading a police row again. One row; the wording of each finding stays in
+    dq_findings.
 -#}
 with
 
-registrations as (
-    select * from {{ ref('stg_cbs__police_registrations') }}
+tallies as (
+    select * from {{ ref('int_police_registration_tallies') }}
 ),
 
 feitcodes as (
@@ -16,28 +18,25 @@ feitcodes as (
 
 counts as (
     select
-        count(*) filter (
-            where coalesce(registrations.rinpersoons, '') <> 'R'
-        ) as n_unlinkable,
-        count(*) filter (
-            where registrations.registration_date is null
-        ) as n_unknown_registration_date,
-        count(*) filter (where registrations.offence_date is null) as n_unknown_offence_date,
-        count(*) filter (
-            where registrations.rinpersoons = 'R'
-            and registrations.registration_date not between date '{{ var("victim_window_start") }}'
+        coalesce(sum(tallies.n_rows - tallies.n_linked), 0) as n_unlinkable,
+        coalesce(sum(tallies.n_rows) filter (
+            where tallies.registration_date is null
+        ), 0) as n_unknown_registration_date,
+        coalesce(sum(tallies.n_unknown_offence_date), 0) as n_unknown_offence_date,
+        coalesce(sum(tallies.n_linked) filter (
+            where tallies.registration_date not between date '{{ var("victim_window_start") }}'
             and date '{{ var("victim_window_end") }}'
-        ) as n_outside_window,
-        count(*) filter (
-            where registrations.role is null or registrations.role not in ('A', 'S')
-        ) as n_other_role,
-        count(*) filter (
-            where registrations.offence_code is not null and feitcodes.feitcode is null
-        ) as n_unknown_offence_code,
-        count(*) filter (where registrations.offence_code is null) as n_without_offence_code
-    from registrations
+        ), 0) as n_outside_window,
+        coalesce(sum(tallies.n_other_role), 0) as n_other_role,
+        coalesce(sum(tallies.n_rows) filter (
+            where tallies.offence_code is not null and feitcodes.feitcode is null
+        ), 0) as n_unknown_offence_code,
+        coalesce(sum(tallies.n_rows) filter (
+            where tallies.offence_code is null
+        ), 0) as n_without_offence_code
+    from tallies
     left join feitcodes
-        on registrations.offence_code = feitcodes.feitcode
+        on tallies.offence_code = feitcodes.feitcode
 ),
 
 final as (

@@ -1,3 +1,3 @@
 {{ config(**incremental_by_file_year()) }}
 
-{{ file_row_counts(ref('stg_cbs__police_registrations')) }}
+{{ file_row_counts(ref('stg_cbs__police_registrations'), 'cbs', 'sloaang') }}
