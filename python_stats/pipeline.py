@@ -26,6 +26,7 @@ from python_stats.reproduction import (
     read_published,
     reproduction_table,
 )
+from python_stats.sensitivity_report import Section, section
 from python_stats.tables import estimates_table, exported
 from python_stats.trajectories import (
     TrajectoryMarts,
@@ -78,12 +79,13 @@ def run(
     trajectories = load_trajectories(Path(db_path))
     steps.update()
     writer = ResultsWriter(Path(results_dir), rules)
+    sensitivity = section(writer, Path(db_path), seed, lang)
     table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
     figures_written = render_figures(exported(table), lab, rules.min_cell, writer.results_dir,
                                      rules)
     steps.update()
     summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
-                     trajectories)
+                     trajectories, sensitivity)
     steps.close()
     return summary
 
@@ -91,7 +93,8 @@ def run(
 def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
            writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
            provenance: Provenance | None = None,
-           trajectories: TrajectoryMarts | None = None) -> Summary:
+           trajectories: TrajectoryMarts | None = None,
+           sensitivity: Section | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
 
     rules = writer.rules
@@ -117,10 +120,11 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
     names = [name for name, _ in FIGURES]
     steps.update()
     md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names)
-    writer.text(md_text, "report.md")
+    writer.text(md_text + (sensitivity.markdown if sensitivity else ""), "report.md")
     report = ReportInput(reproduction, agree, dq, rules, lang, seed,
                          {name: writer.results_dir / f"{name}.png" for name in names},
-                         provenance or Provenance(), trajectory_export)
+                         provenance or Provenance(), trajectory_export,
+                         sensitivity.block if sensitivity else None)
     writer.text(build_html(report), "report.html")
     summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),
                       files=sorted({p.name for p in writer.written} | {"summary.json"}),
