@@ -69,7 +69,7 @@ PARTIAL_SUFFIX = ".sensitivity-partial"
 #: a var of a variant does not change (the main build ran them; blsu.refresh does the same)
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--no-partial-parse")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-TIMESTAMP = re.compile(r"^\d\d:\d\d:\d\d\s+")
+TIMESTAMP = re.compile(r"^\d\d:\d\d:\d\d(?:  |\s*$)")  # dbt's time, not the indentation
 NODE_ERROR = re.compile(
     r"(Failure in test|Database Error in model|Runtime Error in model|Compilation Error in "
     r"(?:model|test|macro)|Error in model|Error in test) ([\w.]+)")
@@ -287,7 +287,8 @@ def failure_of(output: str) -> tuple[str, str]:
     """(the reason in words: the failing node, no numbers; the last lines of dbt's error)."""
     lines = [TIMESTAMP.sub("", ANSI.sub("", line)).rstrip() for line in output.splitlines()]
     lines = list(without_tracebacks(iter(line + "\n" for line in lines)))
-    text = [line.rstrip("\n") for line in lines if line.strip()]
+    text = [line.rstrip("\n") for line in lines
+            if line.strip() and not line.strip().startswith("compiled code at")]
     start = next((i for i, line in enumerate(text) if line.startswith("Completed with")), None)
     if start is not None:
         detail = [line for line in text[start + 1:] if not line.startswith("Done.")]

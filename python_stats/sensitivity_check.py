@@ -4,10 +4,10 @@ python_stats.output_check.
 Each specification's rows are rows of its controlled estimates table: they are checked as a
 table of estimates of their own (counts rounded, shares of the rounded counts beside their n,
 no single profile withheld beside a shown total), so one specification's shown rows never
-vouch for another's. A statement row and a row of a variant under a weaker rule show no
-number at all. A summary row of a family of draws may only repeat numbers shown in the same
-file: its value is one of the family's shown draws, its interval the main specification's, its
-spread the lowest and highest shown draw.
+vouch for another's. A statement row, a failed variant's row and a row of a variant under a
+weaker rule (its note says so) show no number at all. A summary row of a family of draws may
+only repeat numbers shown in the same file: its value is one of the family's shown draws, its
+interval the main specification's, its spread the lowest and highest shown draw.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from python_stats.sensitivity import COLUMNS, MAIN, NUMBER_COLUMNS, ROW_KEY, STATEMENT_UNIT
+from python_stats.sensitivity import (
+    COLUMNS,
+    MAIN,
+    NUMBER_COLUMNS,
+    ROW_KEY,
+    STATEMENT_UNIT,
+    VERDICT_ONLY_NOTE,
+)
 
 if TYPE_CHECKING:
     from python_stats.output_check import Checker
@@ -32,9 +39,11 @@ def check_sensitivity(checker: Checker, file: str, frame: pd.DataFrame) -> None:
 
     summary = frame["spread_low"].ne("") | frame["spread_high"].ne("") | (
         frame["variant"].eq(frame["family"]) & frame["variant"].ne(MAIN))
-    bare = frame["unit"].isin(["", STATEMENT_UNIT])
+    weaker = frame["note"].str.startswith(VERDICT_ONLY_NOTE.split("(")[0])
+    bare = frame["unit"].isin(["", STATEMENT_UNIT]) | weaker
     for i in frame.index[bare & ~summary]:
-        no_numbers(checker, file, i, frame.loc[i], "a statement or a failed variant")
+        no_numbers(checker, file, i, frame.loc[i],
+                   "a statement, a failed variant or a variant under a weaker rule")
     estimates = frame[~bare & ~summary]
     for _, rows in estimates.groupby("variant", sort=False):
         own = Checker(checker.rules)
