@@ -14,7 +14,6 @@ import pytest
 from blsu_synth import generate
 
 BLSU = str(Path(sys.executable).with_name("blsu"))
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAIN_VARIANTS = """
 variants:
   - name: same
@@ -30,33 +29,24 @@ variants:
 
 @dataclass(frozen=True)
 class Site:
-    """One raw folder, warehouse file and results folder, and `blsu` run on them."""
+    """A folder with raw extracts, a warehouse and results, and `blsu` run on them."""
 
     root: Path
+    db: Path
+    results: Path
 
-    @property
-    def db(self) -> Path:
-        return self.root / "blsu.duckdb"
-
-    @property
-    def results(self) -> Path:
-        return self.root / "results"
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "BLSU_RAW_DIR": str(self.root / "raw"),
-            "BLSU_DB": str(self.db),
-            "BLSU_RESULTS": str(self.results),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            # the tests compare variants with the main build, not trajectory models
-            "BLSU_TRAJECTORY_STARTS": "1",
-        }
+    @classmethod
+    def at(cls, root: Path) -> Site:
+        return cls(root, root / "blsu.duckdb", root / "results")
 
     def blsu(self, *args: str) -> subprocess.CompletedProcess[str]:
+        # one trajectory start: the tests compare variants with the main build, not fits
+        env = {**os.environ, "BLSU_RAW_DIR": str(self.root / "raw"), "BLSU_DB": str(self.db),
+               "BLSU_RESULTS": str(self.results), "BLSU_TRAJECTORY_STARTS": "1",
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         command = [BLSU] if Path(BLSU).exists() else [sys.executable, "-m", "blsu.cli"]
-        return subprocess.run([*command, *args], env=self.env(), cwd=self.root,
-                              capture_output=True, text=True, timeout=900)
+        return subprocess.run([*command, *args], env=env, cwd=self.root, capture_output=True,
+                              text=True, timeout=900)
 
     def variants(self, name: str, text: str) -> Path:
         path = self.root / name
@@ -75,7 +65,7 @@ class Run:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """Small synthetic extracts, their warehouse and results (`blsu run`)."""
-    site = Site(tmp_path_factory.mktemp("sensitivity"))
+    site = Site.at(tmp_path_factory.mktemp("sensitivity"))
     generate(site.root / "raw", size="small", progress=False, force=True)
     proc = site.blsu("run", "--quiet", "--size", "small")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-5000:]
