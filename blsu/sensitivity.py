@@ -74,6 +74,7 @@ NODE_ERROR = re.compile(
     r"(Failure in test|Database Error in model|Runtime Error in model|Compilation Error in "
     r"(?:model|test|macro)|Error in model|Error in test) ([\w.]+)")
 ERROR_LINES = 8
+TRAJECTORY_NODES = "model.blsu.int_trajectory_"
 
 StatsRunner = Callable[[list[str]], int]
 
@@ -248,6 +249,7 @@ def run_variant(spec: Any, setting: Setting, children: Children) -> Any:
         if children.stopping.is_set():
             raise VariantError("interrupted")
         found = findings(db, spec.rules(setting.rules), setting.seed)
+        model = trajectory_seconds(folder / "target" / "run_results.json")
     except VariantError as exc:
         return Outcome(spec, failure=exc.reason, seconds=time.perf_counter() - start,
                        detail=exc.detail)
@@ -256,7 +258,17 @@ def run_variant(spec: Any, setting: Setting, children: Children) -> Any:
                        seconds=time.perf_counter() - start)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return Outcome(spec, found, seconds=time.perf_counter() - start)
+    return Outcome(spec, found, seconds=time.perf_counter() - start, model_seconds=model)
+
+
+def trajectory_seconds(run_results: Path) -> float:
+    """The seconds dbt spent on the trajectory model's nodes (0 without a build)."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    except (OSError, ValueError):
+        return 0.0
+    return sum(float(r.get("execution_time") or 0.0) for r in results
+               if str(r.get("unique_id", "")).startswith(TRAJECTORY_NODES))
 
 
 def build_variant(spec: Any, setting: Setting, folder: Path, children: Children) -> Path:
@@ -360,8 +372,10 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         left = elapsed / self.done * (self.total - self.done)
         state = "" if outcome.found is not None else f" FAILED: {outcome.failure}"
+        model = (f", trajectory model {outcome.model_seconds:.1f} s"
+                 if outcome.model_seconds else "")
         say(f"variant {self.done} of {self.total}: {outcome.spec.name} "
-            f"({outcome.seconds:.1f} s){state}; {clock(elapsed)} elapsed, about "
+            f"({outcome.seconds:.1f} s{model}){state}; {clock(elapsed)} elapsed, about "
             f"{clock(left)} remaining", self.quiet)
 
 

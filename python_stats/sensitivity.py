@@ -314,6 +314,7 @@ class Outcome:
     failure: str = ""
     seconds: float = 0.0
     detail: str = ""  # the last lines of dbt's error, for the terminal only
+    model_seconds: float = 0.0  # of which the trajectory model (dbt's run_results.json)
 
 
 VERDICT_ONLY_NOTE = ("computed under a weaker disclosure rule (round base {base}, minimum cell "
