@@ -20,7 +20,8 @@ from python_stats.export import ResultsWriter
 from python_stats.figures import GREY, ORANGE, configure, pyplot
 from python_stats.labels import labels, measure_label, unit_label
 from python_stats.marts import PROFILES
-from python_stats.report_html import embed_png, number
+from python_stats.report_html import TEXT as REPORT_TEXT
+from python_stats.report_html import band_words, embed_png, number, subject_words
 from python_stats.sensitivity import (
     FIGURE_PREFIX,
     FILES,
@@ -45,13 +46,16 @@ TEXT: dict[str, dict[str, str]] = {
         "only": "; {n} of the {declared} declared variants were run",
         "robust": "Robust findings", "depends": "Findings that depend on a choice",
         "none": "None.",
-        "held": "{finding}: holds in every variant with a verdict ({k}).",
+        "held": "{finding}: holds in every variant with a verdict ({k} of {n}).",
         "moved": "{finding}: {changes}.",
         "direction": "the direction changes under {variants}",
         "band": "the significance band changes under {variants}",
         "draws": "{family} ({k} of {n} draws)",
-        "number": "{measure}, {group} ({main})",
-        "statement": "{measure}, {comparison}: published {published}, main {main}",
+        "number": "{measure}, {group}: {main}",
+        "against": "{value} (against {reference}: {band})",
+        "among": "{value} (between the profiles: {band})",
+        "statement": "{measure}, {comparison}: published {published}, main specification "
+                     "{main}",
         "spread": "Over the {n} draws of {family}, the numbers spread as follows (lowest to "
                   "highest shown draw, beside the main 95% interval): {items}.",
         "spread_item": "{measure}, {group}: {low}\u2013{high} ({ci_low}\u2013{ci_high})",
@@ -71,12 +75,14 @@ TEXT: dict[str, dict[str, str]] = {
         "only": "; {n} van de {declared} gedeclareerde varianten zijn doorgerekend",
         "robust": "Robuuste bevindingen", "depends": "Bevindingen die van een keuze afhangen",
         "none": "Geen.",
-        "held": "{finding}: houdt stand in elke variant met een oordeel ({k}).",
+        "held": "{finding}: houdt stand in elke variant met een oordeel ({k} van {n}).",
         "moved": "{finding}: {changes}.",
         "direction": "de richting verandert bij {variants}",
         "band": "de significantieklasse verandert bij {variants}",
         "draws": "{family} ({k} van {n} trekkingen)",
-        "number": "{measure}, {group} ({main})",
+        "number": "{measure}, {group}: {main}",
+        "against": "{value} (tegenover {reference}: {band})",
+        "among": "{value} (tussen de profielen: {band})",
         "statement": "{measure}, {comparison}: gepubliceerd {published}, hoofdspecificatie "
                      "{main}",
         "spread": "Over de {n} trekkingen van {family} spreiden de getallen zich zo (laagste "
@@ -251,18 +257,26 @@ def turned(rows: pd.DataFrame, draws: dict[str, int], words: dict[str, str]) -> 
 
 
 def finding_words(main: dict[str, str], lang: str) -> str:
-    """'LVB indication ..., offenders (3.6 times; <0.001)' or a statement in words."""
-    t, lab = TEXT[lang], labels(lang)
+    """'LVB indication, offenders: 3.6x (against the non-criminal controls: p < 0.001)', or a
+    statement in the words of the report's significance sections."""
+    t, lab, report = TEXT[lang], labels(lang), REPORT_TEXT[lang]
     measure = measure_words(main["measure"], lang)
     if main["unit"] == STATEMENT_UNIT:
-        return t["statement"].format(measure=measure, comparison=main["comparison"],
-                                     published=main["note"].removeprefix("published: "),
-                                     main=main["band"] or "\u2013")
-    value = shown(main["value"], main["unit"], lang) if main["value"] else "\u2013"
-    if main["unit"] == "ratio":
-        value += "\u00d7"
-    if main["band"]:
-        value += f"; {main['band']}"
+        published = main["note"].removeprefix("published: ")
+        return t["statement"].format(
+            measure=measure, comparison=subject_words(main["comparison"], report, lab),
+            published=band_words(published, report, lang),
+            main=band_words(main["band"], report, lang))
+    value = shown(main["value"], main["unit"], lang) + (
+        "\u00d7" if main["unit"] == "ratio" else "")
+    if main["band"] and main["comparison"] == "profiles":
+        value = t["among"].format(value=value, band=band_words(main["band"], report, lang))
+    elif main["band"]:
+        reference = lab.get(main["comparison"].split(" vs ")[-1], main["comparison"])
+        if reference[1:2].islower():  # 'Non-criminal control group' mid-sentence
+            reference = reference[0].lower() + reference[1:]
+        value = t["against"].format(value=value, reference=reference,
+                                    band=band_words(main["band"], report, lang))
     return t["number"].format(measure=measure, group=lab.get(main["group"], main["group"]),
                               main=value)
 
@@ -289,7 +303,8 @@ def findings_words(sens: Sensitivity, lang: str) -> tuple[list[str], list[str]]:
         if changes:
             depends.append(t["moved"].format(finding=finding, changes="; ".join(changes)))
         else:
-            robust.append(t["held"].format(finding=finding, k=found.decided))
+            robust.append(t["held"].format(finding=finding, k=found.decided,
+                                           n=len(sens.variants)))
     return robust, depends
 
 
