@@ -39,10 +39,10 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Sensitivity to the study's choices",
         "intro": "The main specification beside {n} variants of the study's choices, each a "
-                 "build of the warehouse with other settings (sensitivity.csv, "
-                 "docs/sensitivity.md){only}. A finding is robust when no variant changes its "
-                 "direction (a ratio above or below 1, a group above or below its reference) "
-                 "or the significance band of its test.",
+                 "build of the warehouse with other vars or the statistics under another "
+                 "disclosure rule (sensitivity.csv, docs/sensitivity.md){only}. A finding is "
+                 "robust when no variant changes its direction (a ratio above or below 1, a "
+                 "group above or below its reference) or the significance band of its test.",
         "only": "; {n} of the {declared} declared variants were run",
         "robust": "Robust findings", "depends": "Findings that depend on a choice",
         "none": "None.",
@@ -68,10 +68,11 @@ TEXT: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Gevoeligheid voor de keuzes van de studie",
         "intro": "De hoofdspecificatie naast {n} varianten van de keuzes van de studie, elk een "
-                 "build van het warehouse met andere instellingen (sensitivity.csv, "
-                 "docs/sensitivity.md){only}. Een bevinding is robuust als geen variant de "
-                 "richting verandert (een ratio boven of onder 1, een groep boven of onder haar "
-                 "referentie) of de significantieklasse van de toets.",
+                 "build van het warehouse met andere vars of de statistiek onder een andere "
+                 "geheimhoudingsregel (sensitivity.csv, docs/sensitivity.md){only}. Een "
+                 "bevinding is robuust als geen variant de richting verandert (een ratio boven "
+                 "of onder 1, een groep boven of onder haar referentie) of de "
+                 "significantieklasse van de toets.",
         "only": "; {n} van de {declared} gedeclareerde varianten zijn doorgerekend",
         "robust": "Robuuste bevindingen", "depends": "Bevindingen die van een keuze afhangen",
         "none": "Geen.",
