@@ -75,6 +75,7 @@ NODE_ERROR = re.compile(
     r"(?:model|test|macro)|Error in model|Error in test) ([\w.]+)")
 ERROR_LINES = 8
 TRAJECTORY_NODES = "model.blsu.int_trajectory_"
+SPILL_VARIABLE = "BLSU_DUCKDB_TEMP_DIRECTORY"  # profiles/profiles.yml
 
 StatsRunner = Callable[[list[str]], int]
 
@@ -285,7 +286,8 @@ def build_variant(spec: Any, setting: Setting, folder: Path, children: Children)
             if children.stopping.is_set():
                 raise VariantError("interrupted")
             proc = subprocess.Popen(dbt_command(args, folder / "target"), cwd=PROJECT_ROOT,
-                                    env=dbt_env(paths), stdout=out, stderr=subprocess.STDOUT)
+                                    env=variant_env(paths), stdout=out,
+                                    stderr=subprocess.STDOUT)
             children.running.add(proc)
         code = proc.wait()
         with children.lock:
@@ -293,6 +295,14 @@ def build_variant(spec: Any, setting: Setting, folder: Path, children: Children)
     if code != 0:
         raise VariantError(*failure_of(log.read_text(encoding="utf-8", errors="replace")))
     return paths.db
+
+
+def variant_env(paths: Paths) -> dict[str, str]:
+    """dbt's environment for a variant: DuckDB spills into the variant's own folder (variants
+    build at once; their spill files must not meet in one folder)."""
+    env = dbt_env(paths)
+    env[SPILL_VARIABLE] = str(paths.db.with_name(paths.db.name + ".tmp"))
+    return env
 
 
 def failure_of(output: str) -> tuple[str, str]:
