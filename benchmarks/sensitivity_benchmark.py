@@ -10,7 +10,8 @@ it out of every variant, as a build that reuses an unchanged fit would:
 
     estimate = wall - (trajectory model seconds of all variants) / jobs
 
-Writes benchmarks/RESULTS_sensitivity.md. Usage:
+Writes benchmarks/RESULTS_sensitivity.md (everything from its `## Analysis` heading on is
+kept). Usage:
 
     .venv/bin/python benchmarks/sensitivity_benchmark.py [--size default] [--jobs 2]
         [--only NAME ...] [--starts 5]
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / "cache"
 RESULTS = ROOT / "benchmarks" / "RESULTS_sensitivity.md"
 BLSU = Path(sys.executable).with_name("blsu")
+ANALYSIS = "## Analysis"  # kept when the file is rewritten
 LINE = re.compile(r"^variant (\d+) of (\d+): (\S+) \(([\d.]+) s(?:, trajectory model "
                   r"([\d.]+) s)?\)")
 
@@ -101,6 +103,8 @@ def main() -> None:
                         str(args.jobs), *only, *(["--starts", str(args.starts)]
                                                  if args.starts is not None else [])])
     table = "\n".join(f"| {name} | {seconds:.1f} | {fit:.1f} |" for name, seconds, fit in rows)
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    analysis = old[old.index(ANALYSIS):] if ANALYSIS in old else ""
     RESULTS.write_text(
         "# Sensitivity benchmark\n\n"
         f"`{command}` on {platform.node()} ({os.cpu_count()} cores), "
@@ -112,7 +116,7 @@ def main() -> None:
         f"| {model:.1f} | {estimate:.1f} |\n\n"
         "Per variant (wall seconds of build and statistics, of which the trajectory model's "
         "nodes as dbt's run_results.json gives them):\n\n"
-        "| variant | s | trajectory model (s) |\n|---|---|---|\n" + table + "\n",
+        "| variant | s | trajectory model (s) |\n|---|---|---|\n" + table + "\n\n" + analysis,
         encoding="utf-8")
     print(RESULTS.read_text(encoding="utf-8"))
 
