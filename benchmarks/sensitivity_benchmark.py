@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from refresh_benchmark import extracts  # the cached extracts of a size, generated once
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / "cache"
 RESULTS = ROOT / "benchmarks" / "RESULTS_sensitivity.md"
@@ -41,16 +43,6 @@ BLSU = Path(sys.executable).with_name("blsu")
 ANALYSIS = "## Analysis"  # kept when the file is rewritten
 LINE = re.compile(r"^variant (\d+) of (\d+): (\S+) \(([\d.]+) s(?:, trajectory model "
                   r"([\d.]+) s)?\)")
-
-
-def extracts(size: str) -> Path:
-    """The cached extracts of a size preset, generated once."""
-    folder = CACHE / f"{size}_parquet"
-    if not (folder / "manifest.json").exists():
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "blsu_synth", "--out", str(folder), "--size", size]
-        subprocess.run([*cmd, "--format", "parquet", "--quiet", "--force"], env=env, check=True)
-    return folder
 
 
 def blsu(work: Path, starts: int | None, *args: str) -> tuple[float, float,
