@@ -442,7 +442,7 @@ def compute(paths: Paths, stats: StatsRunner, record: WarehouseRecord, options: 
     from python_stats.disclosure import DisclosureRules
     from python_stats.sensitivity import Stamp, findings, sensitivity_table
 
-    rules = DisclosureRules(int(options["round_base"]), int(options["min_cell"]))
+    rules = DisclosureRules.from_project(int(options["round_base"]), int(options["min_cell"]))
     seed = int(options["seed"])
     setting = Setting(paths, folder, dict(record.vars), rules, seed, frozenset(known_vars()))
     say(f"blsu sensitivity: {len(chosen)} variants of {paths.db}, {jobs_n} at a time", quiet)

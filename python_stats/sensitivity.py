@@ -34,7 +34,7 @@ import json
 import math
 import shutil
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +129,11 @@ class VariantSpec:
     draw: bool = False  # one of several draws of a family (seeds): summarised together
 
     def rules(self, main: DisclosureRules) -> DisclosureRules:
-        """The variant's disclosure rule: its own parameters where it gives them."""
-        return DisclosureRules(
-            round_base=main.round_base if self.round_base is None else self.round_base,
-            min_cell=main.min_cell if self.min_cell is None else self.min_cell)
+        """The variant's disclosure rule: the main one, with its own parameters where it gives
+        them."""
+        return replace(main,
+                       round_base=main.round_base if self.round_base is None else self.round_base,
+                       min_cell=main.min_cell if self.min_cell is None else self.min_cell)
 
 
 def at_least_as_strict(rules: DisclosureRules, main: DisclosureRules) -> bool:
