@@ -24,7 +24,7 @@ from blsu.dbt_runner import BuildError, WarehouseLockedError
 from blsu.expectations import OVERRIDE_FLAG
 from blsu.loader.inventory import RawExtractError
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
-from blsu.paths import PathError, Paths, has_extracts
+from blsu.paths import PathError, Paths, cli_path, has_extracts
 from blsu.progress import DbtProgress, showing
 from blsu.record import VarsError, normalise_vars
 
@@ -254,6 +254,41 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """`blsu sensitivity`: the variants of the study's choices, beside the main results."""
+    from blsu.sensitivity import VariantsError, run_sensitivity
+
+    paths = Paths.from_env()
+    try:
+        return run_sensitivity(paths, _stats, variants_file=args.variants, only=args.only,
+                               jobs_n=args.jobs, quiet=args.quiet)
+    except VariantsError as exc:
+        print(f"blsu sensitivity: {exc}", file=sys.stderr)
+        return 2
+
+
+SENSITIVITY_HELP = """How robust the headline findings are to the study's choices. Runs the
+variants of sensitivity/variants.yml (other matching keys, 20 draws of the matched controls,
+other windows and look-backs, each LVB source alone and left out, estimated profiles, the
+disclosure rule's parameters): each variant with vars is a dbt build of this project into a
+scratch warehouse of its own (the main build's vars with the variant's over them, the ingested
+files reused), then the statistics of `blsu stats` on it. Writes results/sensitivity.csv (every
+headline number and significance statement per variant, with whether it holds: same direction,
+same significance band, inside the main interval), a forest plot per headline measure and a
+section of report.html, all through disclosure control, and swaps them in with the results.
+The warehouse and results must be current (`blsu run`, `blsu refresh` or `blsu stats` first);
+neither is changed but for that swap. See docs/sensitivity.md.
+
+exit codes:
+  0   every variant ran; the results hold the sensitivity outputs
+  1   a variant failed (each is named with dbt's last lines; the others still ran, and what
+      they found is in <results>.sensitivity-partial/), or the warehouse or results are not
+      current; the warehouse and results are unchanged
+  2   a variants file or an --only that cannot be used
+  75  locked: another command writes the warehouse; try again later
+"""
+
+
 REFRESH_HELP = """Load what landed in $BLSU_RAW_DIR and rebuild only what it affects, then the
 statistics and the report. A new year of OMZAKEN or SLOAANG is added, a higher version of a year
 replaces that year, unchanged years are not read. Works on copies of the warehouse and the
@@ -398,6 +433,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
     run.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
     run.set_defaults(func=cmd_run)
+
+    sensitivity = sub.add_parser(
+        "sensitivity",
+        help="how the headline findings move with the study's choices (variants built in "
+        "parallel, sensitivity.csv, forest plots, a report section)",
+        description=SENSITIVITY_HELP, epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from blsu.sensitivity import VARIANTS_FILE
+
+    sensitivity.add_argument(
+        "--variants", type=cli_path, default=VARIANTS_FILE,
+        help=f"the variants file (default: the project's "
+        f"{VARIANTS_FILE.relative_to(VARIANTS_FILE.parents[1])})")
+    sensitivity.add_argument(
+        "--only", action="append", default=[], metavar="NAME",
+        help="run only this variant, or every variant of this family (e.g. matching_seed); "
+        "repeat it or give a comma list")
+    sensitivity.add_argument("--jobs", type=int, default=None, metavar="N",
+                             help="variants built at once (default: the number of cores)")
+    sensitivity.add_argument("--quiet", action="store_true",
+                             help="no progress lines, only errors and the last line")
+    sensitivity.set_defaults(func=cmd_sensitivity)
 
     refresh = sub.add_parser(
         "refresh",

@@ -75,18 +75,8 @@ def run_dbt(
 ) -> None:
     """Run `dbt <args>` from the project root with the project's profile; raise on failure.
     `program` runs instead of dbt with the same arguments (`blsu.spark_build`)."""
-    cmd = [
-        *(program or [dbt_executable()]),
-        *args,
-        "--project-dir",
-        str(PROJECT_ROOT),
-        "--profiles-dir",
-        str(PROJECT_ROOT / "profiles"),
-    ]
-    if "--target-path" not in args:
-        cmd += ["--target-path", str(target_path or dbt_target(paths.db))]
-    env = paths.env()
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    cmd = dbt_command(args, target_path or dbt_target(paths.db), program)
+    env = dbt_env(paths)
     debug = env.get("BLSU_DEBUG", "") not in ("", "0")
     shown = progress.active()
     kept: list[str] = []
@@ -116,6 +106,24 @@ def run_dbt(
             + f"`dbt {' '.join(args)}` failed (exit {code}); see the output above and "
             f"{PROJECT_ROOT / 'logs' / 'dbt.log'}"
         )
+
+
+def dbt_command(args: Sequence[str], target_path: Path,
+                program: Sequence[str] | None = None) -> list[str]:
+    """The command line of `dbt <args>` on this project and profile, into `target_path` (a
+    `--target-path` among the arguments wins)."""
+    cmd = [*(program or [dbt_executable()]), *args, "--project-dir", str(PROJECT_ROOT),
+           "--profiles-dir", str(PROJECT_ROOT / "profiles")]
+    if "--target-path" not in args:
+        cmd += ["--target-path", str(target_path)]
+    return cmd
+
+
+def dbt_env(paths: Paths) -> dict[str, str]:
+    """The environment of a dbt run on `paths`."""
+    env = paths.env()
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return env
 
 
 def _keep(lines: Iterator[str], kept: list[str]) -> Iterator[str]:

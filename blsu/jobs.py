@@ -122,13 +122,21 @@ def dbt_build_args(dbt_vars: dict[str, Any], extra: Sequence[str] = ()) -> list[
 
 
 def stats_scratch(
-    stats: StatsRunner, db: Path, results: Path, record: WarehouseRecord | None, quiet: bool
+    stats: StatsRunner, db: Path, results: Path, record: WarehouseRecord | None, quiet: bool,
+    carry_from: Path | None = None,
 ) -> Path:
-    """Compute the results of warehouse `db` into this run's scratch folder and verify them."""
+    """Compute the results of warehouse `db` into this run's scratch folder and verify them.
+
+    The sensitivity files of the current results (or of `carry_from`) are put in first: the
+    statistics keep them when they belong to this warehouse and drop them otherwise
+    (python_stats.sensitivity.current)."""
+    from python_stats.sensitivity import carry_over
+
     ensure_folder(results.parent, "the results", "BLSU_RESULTS")
     folder = scratch_dir(results)
     shutil.rmtree(folder, ignore_errors=True)
     try:
+        carry_over(carry_from or results, folder)
         code = stats(["--db", str(db), "--results", str(folder), *(["--quiet"] if quiet else [])])
         if code != 0:
             raise BuildError(f"the statistics failed (exit {code}); see the output above")

@@ -673,6 +673,10 @@ class Checker:
     def layout(self, frame: pd.DataFrame) -> Callable[[str, pd.DataFrame], None]:
         """The check for a file's layout, recognised by its columns."""
         columns = set(frame.columns)
+        from python_stats.sensitivity_check import SENSITIVITY_COLUMNS, check_sensitivity
+
+        if columns >= SENSITIVITY_COLUMNS:  # before the estimates: it holds their columns
+            return lambda file, table: check_sensitivity(self, file, table)
         for needed, check in ((ESTIMATE_COLUMNS, self.estimates), (TEST_COLUMNS, self.tests),
                               (BALANCE_COLUMNS, self.balance),
                               (REPRODUCTION_COLUMNS, self.reproduction), (DQ_COLUMNS, self.dq),

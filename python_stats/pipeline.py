@@ -35,6 +35,7 @@ from python_stats.reproduction import (
     reproduction_table,
     written,
 )
+from python_stats.sensitivity_report import Section, section
 from python_stats.tables import estimates_table, exported
 from python_stats.trajectories import (
     TrajectoryMarts,
@@ -91,12 +92,13 @@ def run(
     trajectories = load_trajectories(Path(db_path))
     steps.update()
     writer = ResultsWriter(Path(results_dir), rules)
+    sensitivity = section(writer, Path(db_path), seed, lang)
     table = estimates_table(all_estimates(marts.persons, marts.careers, seed, rules), rules)
     figures_written = render_figures(exported(table), lab, rules.min_cell, writer.results_dir,
                                      rules) if draw else []
     steps.update()
     summary = finish(marts, table, figures_written, writer, lang, seed, steps, provenance,
-                     trajectories, draw)
+                     trajectories, draw, sensitivity)
     steps.close()
     return summary
 
@@ -104,7 +106,8 @@ def run(
 def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
            writer: ResultsWriter, lang: str, seed: int, steps: tqdm,
            provenance: Provenance | None = None,
-           trajectories: TrajectoryMarts | None = None, draw: bool = True) -> Summary:
+           trajectories: TrajectoryMarts | None = None, draw: bool = True,
+           sensitivity: Section | None = None) -> Summary:
     """Everything after the estimates: tests, tables, the figures' files, report, summary."""
 
     rules = writer.rules
@@ -133,11 +136,12 @@ def finish(marts: Marts, table: pd.DataFrame, figures_written: list[Path],
     names = [name for name, _ in FIGURES]
     steps.update()
     md_text = build_markdown(reproduction, agree, dq, round_base, min_cell, names, effects)
-    writer.text(md_text, "report.md")
+    writer.text(md_text + (sensitivity.markdown if sensitivity else ""), "report.md")
     report = ReportInput(reproduction, agree, dq, rules, lang, seed,
                          {name: writer.results_dir / f"{name}.png" for name in names}
                          if draw else {},
-                         provenance or Provenance(), trajectory_export, effects)
+                         provenance or Provenance(), trajectory_export, effects,
+                         sensitivity.block if sensitivity else None)
     if draw:
         writer.text(build_html(report), "report.html")
     summary = Summary(results_dir=writer.results_dir, n_tests=len(tests),

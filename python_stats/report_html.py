@@ -234,6 +234,7 @@ class ReportInput:
     provenance: Provenance = field(default_factory=Provenance)
     trajectory: TrajectoryExport | None = None
     effects: RuleEffects | None = None
+    sensitivity: dict[str, Any] | None = None  # python_stats.sensitivity_report.block
 
 
 def number(value: float | str, places: int, lang: str) -> str:
@@ -594,5 +595,5 @@ def build_html(data: ReportInput) -> str:
         vars=var_rows(data.provenance, data.lang), files=file_rows(data.provenance),
         recorded=data.provenance.recorded,
         software=t["software"].format(dbt=data.provenance.dbt_version or "?", seed=data.seed),
-        markup=jinja2.filters.Markup,
+        markup=jinja2.filters.Markup, sensitivity=data.sensitivity,
     )

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -114,7 +115,7 @@ def convert_or_validate(entry: FileEntry, spec: DatasetSpec, folder: Path) -> tu
     schema = file_schema(columns, spec)
     batches = _read_file(entry, schema, spec)
     target = folder / f"{entry.path.stem}.{_signature_tag(entry.signature)}.parquet"
-    partial = target.with_name(f".{target.name}.partial")
+    partial = partial_of(target)
     rows = 0
     try:
         if is_canonical(entry.path):
@@ -129,6 +130,13 @@ def convert_or_validate(entry: FileEntry, spec: DatasetSpec, folder: Path) -> tu
     finally:
         partial.unlink(missing_ok=True)
     return target, rows
+
+
+def partial_of(target: Path) -> Path:
+    """The temporary file `target` is written to before it is renamed into place: one per
+    process and thread, since builds that run at once (`blsu sensitivity`) each ingest (a no-op
+    for unchanged files that still rewrites the inventory) into the same folder."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -164,7 +172,7 @@ def _write_manifest(folder: Path, files: list[IngestedFile]) -> None:
         if f.canonical:
             row["canonical"] = Path(f.canonical).name
         rows.append(row)
-    partial = folder / f".{MANIFEST}.partial"
+    partial = partial_of(folder / MANIFEST)
     partial.write_text(json.dumps({"version": MANIFEST_VERSION, "files": rows}, indent=1))
     partial.replace(folder / MANIFEST)
 

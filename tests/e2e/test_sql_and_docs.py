@@ -98,7 +98,7 @@ def test_sql_script_on_stdin_lists_tables_with_their_dbt_descriptions(site: Path
     assert proc.returncode == 0, proc.stderr
     assert "fct_study_persons" in proc.stdout
     assert "One row per study person" in proc.stdout
-    assert "Any LVB source." in proc.stdout  # the description of has_lvb
+    assert "any LVB source var lvb_sources names" in proc.stdout  # has_lvb's description
     assert re.search(r"│\s+42 │", proc.stdout)
 
 

@@ -207,3 +207,17 @@ def test_a_warehouse_baseline_behind_the_ingest_folder_still_sees_the_landed_yea
     assert [(s.file_name, s.state) for s in states][-1] == ("SLOAANG2014CBKV1.parquet", "gone")
     with pytest.raises(RawExtractError, match=r"year\(s\) 2014 \(SLOAANG2014CBKV1\.parquet\)"):
         plan_load(SPEC, states, raw / "SLOAANG")
+
+
+def test_ingestions_at_once_into_one_folder_all_succeed(tmp_path: Path) -> None:
+    """Builds that run at once each ingest into the same folder (a no-op that rewrites the
+    inventory): every writer has a temporary file of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    write_parquet(tmp_path / "raw", "SLOAANG2015CBKV1.parquet", pa.table(sloaang_rows()))
+    first = ingest(tmp_path)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda _: ingest(tmp_path), range(200)))
+    assert all([(x.canonical, x.n_rows, x.state) for x in f]
+               == [(x.canonical, x.n_rows, "unchanged") for x in first] for f in found)
+    assert not list((tmp_path / "ingest").rglob("*.partial"))
