@@ -137,9 +137,13 @@ class VariantSpec:
 
 
 def at_least_as_strict(rules: DisclosureRules, main: DisclosureRules) -> bool:
-    """True when every count `rules` lets out, `main` lets out too: rounded to a multiple of
-    the main base, resting on cells of at least the main minimum."""
-    return rules.round_base % main.round_base == 0 and rules.min_cell >= main.min_cell
+    """True when every number `rules` lets out, `main` lets out too: counts rounded to a
+    multiple of the main base, resting on cells of at least the main minimum, and magnitudes
+    under dominance and p-ratio rules no looser than the main ones (at least as many largest
+    contributions against at most the same share; at least the same p)."""
+    return (rules.round_base % main.round_base == 0 and rules.min_cell >= main.min_cell
+            and rules.dominance_n >= main.dominance_n and rules.dominance_k <= main.dominance_k
+            and rules.p_ratio >= main.p_ratio)
 
 
 # --- the findings of one warehouse ------------------------------------------------------------

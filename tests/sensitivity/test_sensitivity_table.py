@@ -81,6 +81,11 @@ def test_a_weaker_rule_shows_only_its_verdicts() -> None:
     assert not at_least_as_strict(DisclosureRules(1, 10), RULES)
     assert not at_least_as_strict(DisclosureRules(5, 8), RULES)
     assert at_least_as_strict(DisclosureRules(10, 15), RULES)
+    # magnitudes: fewer largest contributions, a larger share or a smaller p are looser
+    assert not at_least_as_strict(DisclosureRules(5, 10, dominance_n=1), RULES)
+    assert not at_least_as_strict(DisclosureRules(5, 10, dominance_k=0.95), RULES)
+    assert not at_least_as_strict(DisclosureRules(5, 10, p_ratio=0.05), RULES)
+    assert at_least_as_strict(DisclosureRules(5, 10, 3, 0.80, 0.20), RULES)
     frame = sensitivity_table(MAIN, [variant("unrounded", made(44, 33, 26), round_base=1)],
                               RULES)
     row = by(frame, "unrounded")
