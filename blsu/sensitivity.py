@@ -468,7 +468,7 @@ def compute(paths: Paths, stats: StatsRunner, record: WarehouseRecord, options: 
     results = jobs.stats_scratch(runner, paths.db, paths.results, record, True,
                                  carry_from=staged)
     try:
-        check_results(results, rules)
+        check_results(results, rules, paths.db)
     except BaseException:
         jobs.discard(None, results)
         raise
@@ -493,11 +493,12 @@ def write_outputs(table: Any, stamp: Any, outcomes: list[Any], declared: int,
     return folder
 
 
-def check_results(folder: Path, rules: Any) -> None:
-    """The output check of every table in a folder; an error naming the findings."""
-    from python_stats.output_check import check_folder, findings, lines
+def check_results(folder: Path, rules: Any, warehouse: Path | None = None) -> None:
+    """The output check of every table in a folder, its magnitudes against the person-level
+    marts of `warehouse` when given; an error naming the findings."""
+    from python_stats.output_check import check_folder, findings, lines, person_data
 
-    verdicts = check_folder(folder, rules)
+    verdicts = check_folder(folder, rules, person_data(warehouse))
     if findings(verdicts):
         raise BuildError("the output check refuses the sensitivity results: "
                          + "; ".join(lines(verdicts)))
