@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 from process_tree import run_measured  # noqa: E402
 
 from blsu.dbt_runner import dbt_target  # noqa: E402
-from blsu.loader.datasets import DATASETS  # noqa: E402
-from blsu.loader.inventory import inventory_dataset  # noqa: E402
+from blsu_core.datasets import DATASETS  # noqa: E402
+from blsu_ingest.inventory import inventory_dataset  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 CACHE = ROOT / "benchmarks" / "cache"

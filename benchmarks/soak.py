@@ -162,7 +162,7 @@ def recover(site: Site) -> None:
     sys.path.insert(0, str(ROOT))
     from blsu.jobs import prepare
     from blsu.lock import warehouse_lock
-    from blsu.paths import Paths
+    from blsu_core.paths import Paths
 
     env = site.env("site")
     paths = Paths(Path(env["BLSU_RAW_DIR"]), Path(env["BLSU_DB"]), Path(env["BLSU_RESULTS"]))

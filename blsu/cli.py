@@ -1,6 +1,6 @@
 """The `blsu` command: generate synthetic extracts, build the warehouse, compute the statistics.
 
-One parser for every command and its options, with one path rule (blsu.paths) and one-line
+One parser for every command and its options, with one path rule (blsu_core.paths) and one-line
 usage errors. A command that lives in its own module contributes its options (`add_arguments`)
 and its run (`run`): generate (blsu_synth.cli), stats (python_stats.cli), sql (blsu.sql), docs
 (blsu.docs), check-output (python_stats.output_check) and trajectories (gbtm.cli). Their
@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from blsu import jobs
 from blsu import refresh as rf
 from blsu.dbt_runner import BuildError, WarehouseLockedError
-from blsu.expectations import OVERRIDE_FLAG
-from blsu.loader.inventory import RawExtractError
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
-from blsu.paths import PathError, Paths, cli_path, has_extracts
 from blsu.progress import DbtProgress, showing
 from blsu.record import VarsError, normalise_vars
+from blsu_core.paths import PathError, Paths, cli_path, has_extracts
+from blsu_ingest.expectations import OVERRIDE_FLAG
+from blsu_ingest.inventory import RawExtractError
 
 ENV_HELP = """environment:
   BLSU_RAW_DIR   raw extracts folder (default data/raw)
@@ -192,8 +192,8 @@ def cmd_spark_trajectories(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from blsu.loader.ingest import ingest
-    from blsu.loader.spark_plan import write_spark_plans
+    from blsu_ingest.ingest import ingest
+    from blsu_ingest.spark_plan import write_spark_plans
 
     paths = Paths.from_env()
     with warehouse_lock(paths.db, "blsu ingest"):

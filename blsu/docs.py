@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from blsu.dbt_runner import BuildError, run_dbt
-from blsu.paths import Paths, has_extracts
+from blsu_core.paths import Paths, has_extracts
 
 DOCS_FILE = "warehouse_docs.html"
 

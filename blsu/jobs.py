@@ -22,19 +22,7 @@ from blsu.dbt_runner import (
     clear_stale_scratch,
     scratch_dir,
 )
-from blsu.expectations import check_expected
 from blsu.faults import maybe_fail
-from blsu.loader.datasets import DATASETS
-from blsu.loader.ingest import canonical_paths, ingest, prune
-from blsu.loader.inventory import (
-    FileEntry,
-    find_dataset_folder,
-    inventory_dataset,
-    unrecognised_folders,
-)
-from blsu.loader.readers import folder_entries
-from blsu.loader.spark_plan import write_spark_plans
-from blsu.paths import Paths, ensure_folder
 from blsu.record import (
     WarehouseRecord,
     input_rows,
@@ -44,6 +32,18 @@ from blsu.record import (
     write_results_record,
 )
 from blsu.swap import SwapError, recover, swap_together, verify_results
+from blsu_core.datasets import DATASETS
+from blsu_core.paths import Paths, ensure_folder
+from blsu_ingest.expectations import check_expected
+from blsu_ingest.ingest import canonical_paths, ingest, prune
+from blsu_ingest.inventory import (
+    FileEntry,
+    find_dataset_folder,
+    inventory_dataset,
+    unrecognised_folders,
+)
+from blsu_ingest.readers import folder_entries
+from blsu_ingest.spark_plan import write_spark_plans
 
 StatsRunner = Callable[[Sequence[str]], int]
 

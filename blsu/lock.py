@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from blsu.paths import ensure_folder
+from blsu_core.paths import ensure_folder
 
 EXIT_LOCKED = 75
 

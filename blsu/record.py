@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from blsu.loader.inventory import FileEntry
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
+from blsu_ingest.inventory import FileEntry
 
 SCHEMA = "blsu_meta"
 TABLE = "warehouse_record"
@@ -36,6 +36,8 @@ CODE_PATHS: tuple[str, ...] = (
     "seeds",
     "tests/dbt",
     "blsu",
+    "blsu_core",
+    "blsu_ingest",
     "python_stats",
 )
 CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py", ".json"}
@@ -130,7 +132,7 @@ INPUT_FIELDS = ("dataset", "file_name", "status", "signature", "year", "version"
 def inputs_of(entries: dict[str, list[FileEntry]]) -> list[list[Any]]:
     """The inventory the warehouse is built from: every file of the raw folder as
     [dataset, file name, status, signature, year, version] (INPUT_FIELDS), sorted. A refresh
-    compares the raw folder with it (`blsu.loader.inventory.compare`)."""
+    compares the raw folder with it (`blsu_ingest.inventory.compare`)."""
     return sorted(
         [e.dataset, e.file_name, e.status, e.signature, e.year, e.version]
         for files in entries.values()

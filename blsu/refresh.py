@@ -2,7 +2,7 @@
 
 The warehouse itself is the record of what was loaded: its record (`blsu.record`: the raw
 folder, the inventory of the files it was built from, the vars, the code version) is compared
-with the raw folder by the ingestion's own change detector (`blsu.loader.inventory.compare`), so
+with the raw folder by the ingestion's own change detector (`blsu_ingest.inventory.compare`), so
 nothing is re-read to find out that nothing changed, and the results' record is compared with
 the warehouse's, so results that were never swapped in are recomputed. Every refresh works on
 copies (the warehouse copied into this run's scratch folder, the results written into another)
@@ -26,19 +26,7 @@ from typing import Any
 from blsu import jobs
 from blsu.dbt_runner import BuildError, WarehouseLockedError, build_scratch, check_unlocked
 from blsu.dbt_runner import dbt_target as dbt_target
-from blsu.loader.datasets import DATASETS
-from blsu.loader.incremental import YearChange, plan_load
-from blsu.loader.ingest import baseline_of
-from blsu.loader.inventory import (
-    FileEntry,
-    FileState,
-    RawExtractError,
-    compare,
-    find_dataset_folder,
-)
-from blsu.loader.readers import check_required_columns, read_columns
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
-from blsu.paths import PathError, Paths
 from blsu.record import (
     VarsError,
     WarehouseRecord,
@@ -48,6 +36,18 @@ from blsu.record import (
     read_record,
     results_digest,
 )
+from blsu_core.datasets import DATASETS
+from blsu_core.paths import PathError, Paths
+from blsu_ingest.incremental import YearChange, plan_load
+from blsu_ingest.ingest import baseline_of
+from blsu_ingest.inventory import (
+    FileEntry,
+    FileState,
+    RawExtractError,
+    compare,
+    find_dataset_folder,
+)
+from blsu_ingest.readers import check_required_columns, read_columns
 
 EXIT_REFRESHED = 0
 EXIT_FAILED = 1

@@ -47,8 +47,6 @@ from blsu.dbt_runner import (
     without_tracebacks,
 )
 from blsu.lock import warehouse_lock
-from blsu.paths import PROJECT_ROOT, Paths
-from blsu.project import default_vars
 from blsu.record import (
     WarehouseRecord,
     make_record,
@@ -56,6 +54,8 @@ from blsu.record import (
     results_digest,
     vars_argument,
 )
+from blsu_core.paths import PROJECT_ROOT, Paths
+from blsu_core.project import default_vars
 
 VARIANTS_FILE = PROJECT_ROOT / "sensitivity" / "variants.yml"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -422,7 +422,7 @@ def run_sensitivity(
     with warehouse_lock(paths.db, "blsu sensitivity"):
         jobs.prepare(paths, "sensitivity")
         record, options = check_current(paths)
-        from blsu.loader.ingest import ingest
+        from blsu_ingest.ingest import ingest
 
         ingest(paths.raw_dir, paths.ingested)
         folder = scratch_dir(paths.db)

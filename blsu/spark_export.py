@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 
 WAREHOUSE_VARIABLE = "BLSU_SPARK_WAREHOUSE"
 DEFAULT_WAREHOUSE = Path("data") / "spark-warehouse"

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 
 AGE_COUNTS = "int_offender_age_counts"
 FITS, CURVES, ASSIGNMENTS = ("int_trajectory_fits", "int_trajectory_curves",

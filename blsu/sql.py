@@ -21,7 +21,7 @@ import duckdb
 
 from blsu.dbt_runner import BuildError, run_dbt
 from blsu.lock import lock_holder
-from blsu.paths import PROJECT_ROOT, Paths
+from blsu_core.paths import PROJECT_ROOT, Paths
 
 ANALYSIS_DIR = PROJECT_ROOT / "analysis"
 FORMATS = ("table", "csv", "parquet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from blsu.paths import path_argument
+from blsu_core.paths import path_argument
 from blsu_synth.generator import DEFAULT_SEED, GeneratorError, generate
 from blsu_synth.params import PRESETS
 from blsu_synth.sinks import FORMATS

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
-from blsu.project import SEEDS_DIR, codes
+from blsu_core.project import SEEDS_DIR, codes
 
 #: Report categories of feitcodes.csv (seed report_categories), in the fixed order used for
 #: category matrices.

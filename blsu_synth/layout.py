@@ -1,9 +1,9 @@
 """File layout of the synthetic extracts: the years written, and the folders, file names and
-columns of the raw-extract contract as the loader defines them (`blsu.loader.datasets`)."""
+columns of the raw-extract contract as the loader defines them (`blsu_core.datasets`)."""
 
 from __future__ import annotations
 
-from blsu.loader.datasets import DATASETS as CONTRACT
+from blsu_core.datasets import DATASETS as CONTRACT
 
 REGISTER_YEAR = 2023
 OM_YEARS = tuple(range(2001, 2022))

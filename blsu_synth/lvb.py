@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from blsu.project import read_seed
+from blsu_core.project import read_seed
 from blsu_synth.codes import load_lvb_codes
 from blsu_synth.params import IMPERFECTIONS, LVB_SOURCE_SPLIT
 from blsu_synth.rows import Rows, concat

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from blsu.project import codes
+from blsu_core.project import codes
 from blsu_synth.codes import CATEGORIES
 
 PROFILES: tuple[str, ...] = codes("profiles")

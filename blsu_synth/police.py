@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from blsu.project import study_var
+from blsu_core.project import study_var
 from blsu_synth.codes import CATEGORIES, UNKNOWN_FEITCODES, load_feitcodes
 from blsu_synth.params import GROUP_RATES, IMPERFECTIONS, ROLE_SPLIT, category_sampling
 from blsu_synth.rows import Rows, rank_within

@@ -214,7 +214,7 @@ def store_folder(given: Path | None) -> Path | None:
     if value:
         folder = cache.folder_setting(value)
         return None if folder is None else folder.resolve()
-    from blsu.paths import Paths
+    from blsu_core.paths import Paths
 
     return Paths.from_env().ingested / cache.FOLDER_NAME
 

@@ -57,7 +57,7 @@ def group_shapes(curves: pd.DataFrame) -> pd.DataFrame:
 
 def study_profiles() -> tuple[str, ...]:
     """The study's four profile names from its profiles seed, in the seed's sort order."""
-    from blsu.project import codes
+    from blsu_core.project import codes
 
     return codes("profiles")
 

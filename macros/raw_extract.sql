@@ -1,7 +1,7 @@
 {#-
     The rows of a raw-extract source, for a staging model's `source` CTE.
 
-    The loader plugin (blsu.loader.plugin) exposes the ingestion: per source a scan plan, one row
+    The loader plugin (blsu_ingest.plugin) exposes the ingestion: per source a scan plan, one row
     per used file with its lineage and SCAN_SQL, the `select` that reads the file's canonical
     Parquet form. This macro inlines the selects (`union all`, in file order), so the rows are
     read from the files by the staging model itself and written into the warehouse once. At parse

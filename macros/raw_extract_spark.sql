@@ -1,6 +1,6 @@
 {#-
     Spark's form of raw_extract (macro raw_extract): the same scan plan, read by Spark itself
-    from the Parquet files `blsu.loader.spark_plan` writes after every ingestion, in the ingest
+    from the Parquet files `blsu_ingest.spark_plan` writes after every ingestion, in the ingest
     folder ($BLSU_INGEST_DIR, default <BLSU_DB>.ingest): `_spark/<DATASET>.parquet`, one row
     per used file with its lineage and SCAN_SQL (a Spark select of the file's canonical
     Parquet), and `_spark/raw_file_inventory.parquet` for the file inventory. An incremental model

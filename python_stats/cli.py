@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from blsu.paths import path_argument
+from blsu_core.paths import path_argument
 
 DESCRIPTION = (
     "Significance tests, effect sizes, figures A1-A3 and the reproduction report from the "

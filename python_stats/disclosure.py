@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from blsu.project import PROJECT_FILE, default_vars
+from blsu_core.project import PROJECT_FILE, default_vars
 
 # rule 6 and the naming of counts, by column name
 PERSON_KEY_PATTERN = re.compile(

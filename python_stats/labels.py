@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blsu.project import vocabulary_labels
+from blsu_core.project import vocabulary_labels
 
 # the groups, profiles and report categories are labelled by their seeds; these are the rest
 TEXTS: dict[str, dict[str, str]] = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from blsu.project import codes, vocabulary
+from blsu_core.project import codes, vocabulary
 
 # the vocabularies of the seeds, in their order
 GROUPS = codes("study_groups")

@@ -810,7 +810,7 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `blsu check-output`, on the `blsu` parser (blsu.cli)."""
-    from blsu.paths import path_argument
+    from blsu_core.paths import path_argument
 
     parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
     path_argument(parser, "--warehouse", "BLSU_DB",
@@ -828,7 +828,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def person_data(warehouse: Path | None) -> PersonData | None:
     """The person-level marts of the warehouse given (or of $BLSU_DB, when that file exists);
     None without one. A warehouse named but missing, or not readable, is an error."""
-    from blsu.paths import from_env
+    from blsu_core.paths import from_env
 
     if warehouse is None:
         return None

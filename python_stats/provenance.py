@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from blsu.project import default_vars
+from blsu_core.project import default_vars
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from blsu.project import PROJECT_ROOT
+from blsu_core.project import PROJECT_ROOT
 from python_stats.marts import CONTROLS, GROUPS, PROFILES
 from python_stats.rounding import exact, half_up_text
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from blsu.paths import Paths, has_extracts
 from blsu.record import VarsError, normalise_vars
+from blsu_core.paths import Paths, has_extracts
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -51,7 +51,7 @@ def test_every_command_resolves_default_paths_in_the_project_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from blsu.cli import parse_command
-    from blsu.paths import PROJECT_ROOT
+    from blsu_core.paths import PROJECT_ROOT
 
     monkeypatch.chdir(tmp_path)
     for name in ("BLSU_RAW_DIR", "BLSU_DB", "BLSU_RESULTS"):

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 from e2e_env import BLSU, blsu_env
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 
 
 def test_main_job_succeeds_and_writes_the_results_folder(main_job) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 from python_stats.disclosure import DisclosureRules
 
 PROFILE, OLD_LABEL, NEW_LABEL = "vroeg_piek", "Vroeg piek", "Piek in de tienerjaren"

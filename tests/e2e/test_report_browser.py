@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from e2e_env import BLSU, blsu_env
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from e2e_env import BLSU, blsu_env
 
-from blsu.paths import PROJECT_ROOT
+from blsu_core.paths import PROJECT_ROOT
 
 ANALYSES = sorted(p.stem for p in (PROJECT_ROOT / "analysis").glob("*.sql"))
 

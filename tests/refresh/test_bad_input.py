@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from conftest import Site
 
-from blsu.loader import DATASETS, RawExtractError
-from blsu.loader.inventory import inventory_dataset
-from blsu.loader.readers import read_files
+from blsu_ingest import DATASETS, RawExtractError
+from blsu_ingest.inventory import inventory_dataset
+from blsu_ingest.readers import read_files
 
 SLOAANG_ROW = {
     "RINPERSOONS": "R",

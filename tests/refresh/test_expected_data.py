@@ -10,10 +10,10 @@ import pyreadstat
 import pytest
 from test_bad_input import SLOAANG_ROW, load, sloaang_csv
 
-from blsu.expectations import ShortDataError, check_expected
 from blsu.jobs import check_inputs, current_entries, dataset_folders, used
-from blsu.loader import DATASETS, RawExtractError
-from blsu.paths import Paths
+from blsu_core.paths import Paths
+from blsu_ingest import DATASETS, RawExtractError
+from blsu_ingest.expectations import ShortDataError, check_expected
 from blsu_synth import generate
 
 
@@ -113,8 +113,8 @@ def test_header_with_spaces_around_a_name_loads(tmp_path: Path) -> None:
     path = sloaang_csv(tmp_path / "SLOAANG" / "SLOAANG2015CBKV1.csv")
     path.write_text(path.read_text().replace("RINPERSOON,", " RINPERSOON ,", 1))
     spec = DATASETS["SLOAANG"]
-    from blsu.loader.inventory import inventory_dataset
-    from blsu.loader.readers import read_files
+    from blsu_ingest.inventory import inventory_dataset
+    from blsu_ingest.readers import read_files
 
     table = read_files([e for e in inventory_dataset(tmp_path, spec)], spec).read_all()
     assert table.column("RINPERSOON").to_pylist() == ["000000001"]

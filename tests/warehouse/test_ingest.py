@@ -1,4 +1,4 @@
-"""The ingestion (blsu.loader.ingest): one read path, canonical Parquet, checks and states."""
+"""The ingestion (blsu_ingest.ingest): one read path, canonical Parquet, checks and states."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from blsu.loader import DATASETS, RawExtractError
-from blsu.loader.incremental import plan_load
-from blsu.loader.ingest import IngestedFile, baseline_of, ingest_dataset, prune
-from blsu.loader.inventory import compare, inventory_dataset
-from blsu.loader.parquet import SCAN_COLUMN, scan_plan
+from blsu_ingest import DATASETS, RawExtractError
+from blsu_ingest.incremental import plan_load
+from blsu_ingest.ingest import IngestedFile, baseline_of, ingest_dataset, prune
+from blsu_ingest.inventory import compare, inventory_dataset
+from blsu_ingest.parquet import SCAN_COLUMN, scan_plan
 
 SPEC = DATASETS["SLOAANG"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from blsu.loader import DATASETS, RawExtractError, inventory_dataset, read_dataset
+from blsu_ingest import DATASETS, RawExtractError, inventory_dataset, read_dataset
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
@@ -107,7 +107,7 @@ def test_missing_dataset_folder_is_reported(tmp_path):
 
 def test_plugin_keeps_the_raw_folder_as_an_absolute_path(tmp_path, monkeypatch):
     """Staging views read Parquet files by the paths in the scan plan: they must be absolute."""
-    from blsu.loader.plugin import Plugin
+    from blsu_ingest.plugin import Plugin
 
     (tmp_path / "extracts").mkdir()
     monkeypatch.chdir(tmp_path)

@@ -1,10 +1,10 @@
 """The scan plans of the ingested extracts in Spark SQL, for the `spark` target (docs/engines.md).
 
-On DuckDB the loader plugin hands dbt the scan plan of a source (`blsu.loader.parquet`). Spark
+On DuckDB the loader plugin hands dbt the scan plan of a source (`blsu_ingest.parquet`). Spark
 has no such plugin, so the same plans are written as Parquet files that Spark reads itself:
 `<ingest folder>/_spark/<DATASET>.parquet`, one row per used file with its lineage, row count
 and SCAN_SQL, a Spark `select` of the file's canonical Parquet form in the dataset schema of
-`blsu.loader.parquet.plan_schema` (a dataset without files: one row without lineage whose select
+`blsu_ingest.parquet.plan_schema` (a dataset without files: one row without lineage whose select
 has no rows), and `_spark/raw_file_inventory.parquet`, the file inventory (`inventory_table`).
 The macro `raw_extract` reads them on Spark. They are written after every ingestion that `blsu`
 runs (`blsu ingest`, build, run, refresh).
@@ -17,9 +17,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from blsu.loader.datasets import DATASETS, DatasetSpec
-from blsu.loader.ingest import IngestedFile, inventory_table
-from blsu.loader.parquet import DIALECTS, SCAN_COLUMN, file_select, plan_schema, scan_plan
+from blsu_core.datasets import DATASETS, DatasetSpec
+from blsu_ingest.ingest import IngestedFile, inventory_table
+from blsu_ingest.parquet import DIALECTS, SCAN_COLUMN, file_select, plan_schema, scan_plan
 
 PLAN_FOLDER = "_spark"
 INVENTORY_FILE = "raw_file_inventory.parquet"  # no leading `_`: Hadoop hides such files
@@ -37,7 +37,7 @@ def empty_select(schema: pa.Schema) -> str:
 
 
 def spark_scan_plan(files: list[IngestedFile], spec: DatasetSpec) -> pa.Table:
-    """The dataset's scan plan (`blsu.loader.parquet.scan_plan`) with Spark selects."""
+    """The dataset's scan plan (`blsu_ingest.parquet.scan_plan`) with Spark selects."""
     used = [f for f in files if f.status == "used" and f.canonical]
     schema = plan_schema(used, spec)
     plan = scan_plan(files, spec)

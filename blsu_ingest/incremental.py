@@ -1,5 +1,5 @@
 """Which years of a dataset a refresh must load, from the comparison of its folder with the
-inventory the warehouse was built from (`blsu.loader.inventory.compare`).
+inventory the warehouse was built from (`blsu_ingest.inventory.compare`).
 
 A yearly dataset (OMZAKEN, SLOAANG) is loaded year by year: a year that is new is added, a year
 whose used file differs from the one the warehouse holds (a higher version, or the same name with
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from blsu.loader.datasets import DatasetSpec
-from blsu.loader.inventory import BaselineFile, FileEntry, FileState, RawExtractError
+from blsu_core.datasets import DatasetSpec
+from blsu_ingest.inventory import BaselineFile, FileEntry, FileState, RawExtractError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from blsu.loader.datasets import EXTENSIONS, DatasetSpec
+from blsu_core.datasets import EXTENSIONS, DatasetSpec
 
 Status = Literal["used", "superseded", "unrecognised", "unknown_folder"]
 
@@ -62,7 +62,7 @@ def find_dataset_folder(raw_dir: Path, dataset: str) -> Path:
     for child in sorted(raw_dir.iterdir()):
         if child.is_dir() and child.name.upper() == dataset.upper():
             return child
-    from blsu.loader.datasets import DATASETS
+    from blsu_core.datasets import DATASETS
 
     others = [folder.name for folder in unrecognised_folders(raw_dir, list(DATASETS))]
     hint = f"; folders that are no dataset: {', '.join(others)} (misspelled?)" if others else ""

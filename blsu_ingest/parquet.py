@@ -1,6 +1,6 @@
 """The scan plan: SQL `select`s that read the canonical Parquet files of one dataset.
 
-Every used file has been ingested (`blsu.loader.ingest`): validated, and in canonical form (all
+Every used file has been ingested (`blsu_ingest.ingest`): validated, and in canonical form (all
 columns text, upper-case names), so a select only picks the dataset's columns (null for a column
 a file lacks) and adds the lineage literals. `union all` of a plan's selects, in file order, is
 the dataset: required columns, the union of extra columns sorted, then SOURCE_FILE, FILE_YEAR,
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from blsu.loader.datasets import DatasetSpec
-from blsu.loader.ingest import IngestedFile
-from blsu.loader.readers import LINEAGE_FIELDS
+from blsu_core.datasets import DatasetSpec
+from blsu_ingest.ingest import IngestedFile
+from blsu_ingest.readers import LINEAGE_FIELDS
 
 SCAN_COLUMN = "SCAN_SQL"
 

@@ -1,14 +1,14 @@
 """dbt-duckdb plugin that exposes the ingested raw extracts as dbt sources.
 
-Profile:   plugins: [{module: blsu.loader.plugin, alias: cbs_raw,
+Profile:   plugins: [{module: blsu_ingest.plugin, alias: cbs_raw,
                       config: {raw_dir: ..., ingest_dir: ..., schema: raw}}]
 Source:    config: {plugin: cbs_raw, dataset: SLOAANG}   (dataset `_inventory` = the file inventory)
 
-The plugin only exposes the ingestion (`blsu.loader.ingest`): it runs it for the dataset (a
+The plugin only exposes the ingestion (`blsu_ingest.ingest`): it runs it for the dataset (a
 no-op for files already ingested with the same signature, so a plain `dbt build` on a fresh raw
 folder works, and `blsu build` pays nothing twice) and hands dbt the *scan plan*: one row per
 used file with its lineage, row count and SCAN_SQL, the `select` that reads its canonical
-Parquet file (`blsu.loader.parquet`). The staging models read a source through the macro
+Parquet file (`blsu_ingest.parquet`). The staging models read a source through the macro
 `raw_extract`, which inlines `union all` of those selects; an incremental staging model leaves
 out the files it already holds with the same signature (macro docs). The plugin never reads the
 warehouse to decide what to load.
@@ -24,10 +24,10 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from blsu.loader.datasets import DATASETS
-from blsu.loader.ingest import default_ingest_dir, ingest, inventory_table
-from blsu.loader.inventory import RawExtractError
-from blsu.loader.parquet import scan_plan
+from blsu_core.datasets import DATASETS
+from blsu_ingest.ingest import default_ingest_dir, ingest, inventory_table
+from blsu_ingest.inventory import RawExtractError
+from blsu_ingest.parquet import scan_plan
 
 INVENTORY = "_inventory"
 _INGESTING = threading.Lock()  # dbt loads sources on several threads; one ingestion at a time

@@ -9,7 +9,7 @@ expected coding); a dataset that falls short fails the build, naming dataset, fi
 unless the operator accepts it explicitly (`--accept-short-data`).
 
 The checks read only the columns they need, with DuckDB, from the canonical Parquet files the
-ingestion made (`blsu.loader.ingest`), so values are text exactly as the warehouse stores them
+ingestion made (`blsu_ingest.ingest`), so values are text exactly as the warehouse stores them
 and a converted .sav or CSV file is never read again.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from blsu.loader.datasets import DATASETS, DatasetSpec
-from blsu.loader.inventory import FileEntry, RawExtractError
+from blsu_core.datasets import DATASETS, DatasetSpec
+from blsu_ingest.inventory import FileEntry, RawExtractError
 
 Kind = Literal["linkable", "date", "integer", "codes"]
 OVERRIDE_FLAG = "--accept-short-data"
@@ -160,8 +160,8 @@ def _relation(conn: object, entry: FileEntry, source: Path | None) -> str:
         return name
     import pyarrow as pa
 
-    from blsu.loader.ingest import file_schema
-    from blsu.loader.readers import _raw_batches, read_columns
+    from blsu_ingest.ingest import file_schema
+    from blsu_ingest.readers import _raw_batches, read_columns
 
     schema = file_schema(read_columns(entry.path), DATASETS[entry.dataset])
     reader = pa.RecordBatchReader.from_batches(schema, _raw_batches(entry, schema))

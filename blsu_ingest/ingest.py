@@ -37,9 +37,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from blsu.loader.datasets import DATASETS, DatasetSpec
-from blsu.loader.inventory import BaselineFile, FileEntry, compare, inventory_dataset
-from blsu.loader.readers import (
+from blsu_core.datasets import DATASETS, DatasetSpec
+from blsu_ingest.inventory import BaselineFile, FileEntry, compare, inventory_dataset
+from blsu_ingest.readers import (
     _read_file,
     check_required_columns,
     column_key,
@@ -232,7 +232,7 @@ def ingest_dataset(
 
 def _count_quietly(path: Path) -> int | None:
     """Rows of a file that is not used; None when it cannot be read (it never blocks a build)."""
-    from blsu.loader.inventory import RawExtractError
+    from blsu_ingest.inventory import RawExtractError
 
     try:
         return count_rows(path)
@@ -286,8 +286,8 @@ def inventory_table(raw_dir: Path, ingested: dict[str, list[IngestedFile]]) -> p
     """The file inventory as a table: every data file of every dataset folder (gone files left
     out: they are no longer in the folder), plus the files of folders that are no dataset
     (status `unknown_folder`, never loaded)."""
-    from blsu.loader.inventory import unrecognised_folders
-    from blsu.loader.readers import INVENTORY_SCHEMA, folder_entries
+    from blsu_ingest.inventory import unrecognised_folders
+    from blsu_ingest.readers import INVENTORY_SCHEMA, folder_entries
 
     rows = [
         {

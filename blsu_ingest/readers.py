@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from blsu.loader.datasets import DatasetSpec
-from blsu.loader.inventory import (
+from blsu_core.datasets import DatasetSpec
+from blsu_ingest.inventory import (
     FileEntry,
     RawExtractError,
     data_files,

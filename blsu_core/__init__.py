@@ -1,0 +1,3 @@
+"""The foundation every other package of the project may import, and which imports none of them:
+the dbt project's vocabularies and vars (`project`), where the files live (`paths`) and the
+raw-extract contract (`datasets`)."""
