@@ -23,8 +23,8 @@ from blsu import refresh as rf
 from blsu.dbt_runner import BuildError, WarehouseLockedError
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
 from blsu.progress import DbtProgress, showing
-from blsu.record import VarsError, normalise_vars
 from blsu_core.paths import PathError, Paths, cli_path, has_extracts
+from blsu_core.record import VarsError, normalise_vars
 from blsu_ingest.expectations import OVERRIDE_FLAG
 from blsu_ingest.inventory import RawExtractError
 
@@ -168,9 +168,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_spark_trajectories(args: argparse.Namespace) -> int:
     """`blsu spark-trajectories`: the estimator step of a Spark build made with dbt itself."""
     from blsu.dbt_runner import dbt_target, run_dbt, target_type
-    from blsu.record import vars_argument
     from blsu.spark_export import WAREHOUSE_VARIABLE, spark_warehouse
     from blsu.spark_trajectories import EstimateError, estimate
+    from blsu_core.record import vars_argument
 
     paths = Paths.from_env()
     dbt_vars, _ = _split_vars(args)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from blsu import progress
 from blsu.faults import maybe_fail
-from blsu.record import WarehouseRecord, write_record
 from blsu.swap import SwapError, seal, verify_warehouse
 from blsu_core.paths import PROJECT_ROOT, Paths, ensure_folder
+from blsu_core.record import WarehouseRecord, write_record
 
 
 class BuildError(RuntimeError):

@@ -23,7 +23,10 @@ from blsu.dbt_runner import (
     scratch_dir,
 )
 from blsu.faults import maybe_fail
-from blsu.record import (
+from blsu.swap import SwapError, recover, swap_together, verify_results
+from blsu_core.datasets import DATASETS
+from blsu_core.paths import Paths, ensure_folder
+from blsu_core.record import (
     WarehouseRecord,
     input_rows,
     make_record,
@@ -31,9 +34,6 @@ from blsu.record import (
     vars_argument,
     write_results_record,
 )
-from blsu.swap import SwapError, recover, swap_together, verify_results
-from blsu_core.datasets import DATASETS
-from blsu_core.paths import Paths, ensure_folder
 from blsu_ingest.expectations import check_expected
 from blsu_ingest.ingest import canonical_paths, ingest, prune
 from blsu_ingest.inventory import (

@@ -1,6 +1,6 @@
 """Scheduled refresh: load what landed, rebuild only what it affects, redo the statistics.
 
-The warehouse itself is the record of what was loaded: its record (`blsu.record`: the raw
+The warehouse itself is the record of what was loaded: its record (`blsu_core.record`: the raw
 folder, the inventory of the files it was built from, the vars, the code version) is compared
 with the raw folder by the ingestion's own change detector (`blsu_ingest.inventory.compare`), so
 nothing is re-read to find out that nothing changed, and the results' record is compared with
@@ -27,7 +27,9 @@ from blsu import jobs
 from blsu.dbt_runner import BuildError, WarehouseLockedError, build_scratch, check_unlocked
 from blsu.dbt_runner import dbt_target as dbt_target
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
-from blsu.record import (
+from blsu_core.datasets import DATASETS
+from blsu_core.paths import PathError, Paths
+from blsu_core.record import (
     VarsError,
     WarehouseRecord,
     input_rows,
@@ -36,8 +38,6 @@ from blsu.record import (
     read_record,
     results_digest,
 )
-from blsu_core.datasets import DATASETS
-from blsu_core.paths import PathError, Paths
 from blsu_ingest.incremental import YearChange, plan_load
 from blsu_ingest.ingest import baseline_of
 from blsu_ingest.inventory import (

@@ -47,15 +47,15 @@ from blsu.dbt_runner import (
     without_tracebacks,
 )
 from blsu.lock import warehouse_lock
-from blsu.record import (
+from blsu_core.paths import PROJECT_ROOT, Paths
+from blsu_core.project import default_vars
+from blsu_core.record import (
     WarehouseRecord,
     make_record,
     read_record,
     results_digest,
     vars_argument,
 )
-from blsu_core.paths import PROJECT_ROOT, Paths
-from blsu_core.project import default_vars
 
 VARIANTS_FILE = PROJECT_ROOT / "sensitivity" / "variants.yml"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")

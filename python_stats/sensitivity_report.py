@@ -393,7 +393,7 @@ def section(writer: ResultsWriter, db: Path, seed: int, lang: str) -> Section | 
     """The section of the results being written, when the sensitivity files in their folder
     belong to this warehouse, rule and seed (they are removed otherwise): the table joins the
     run's output check and its plots are drawn in the run's language."""
-    from blsu.record import read_record
+    from blsu_core.record import read_record
 
     record = read_record(Path(db))
     rules = writer.rules

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from blsu.record import VarsError, normalise_vars
 from blsu_core.paths import Paths, has_extracts
+from blsu_core.record import VarsError, normalise_vars
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from blsu.record import read_record, write_record, write_results_record
+from blsu_core.record import read_record, write_record, write_results_record
 from blsu_synth import generate
 
 BLSU = str(Path(sys.executable).with_name("blsu"))

@@ -20,8 +20,8 @@ from helpers import lock_holder, mart_rows, query
 
 from blsu import refresh as rf
 from blsu.lock import LockedError, warehouse_lock
-from blsu.record import read_record, results_digest
 from blsu_core.paths import Paths
+from blsu_core.record import read_record, results_digest
 
 
 def snapshot(site: Site) -> tuple[bytes, dict[str, bytes]]:

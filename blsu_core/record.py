@@ -17,12 +17,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from blsu_core.paths import PROJECT_ROOT
-from blsu_ingest.inventory import FileEntry
 
 SCHEMA = "blsu_meta"
 TABLE = "warehouse_record"
@@ -41,6 +40,24 @@ CODE_PATHS: tuple[str, ...] = (
     "python_stats",
 )
 CODE_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py", ".json"}
+
+
+class FileEntry(Protocol):
+    """A file of the raw folder as the ingestion's inventory lists it
+    (`blsu_ingest.inventory.FileEntry`): what the record keeps of it."""
+
+    @property
+    def dataset(self) -> str: ...
+    @property
+    def file_name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def version(self) -> int | None: ...
 
 
 class VarsError(ValueError):
