@@ -1,11 +1,11 @@
 """The `blsu` command: generate synthetic extracts, build the warehouse, compute the statistics.
 
 One parser for every command and its options, with one path rule (blsu_core.paths) and one-line
-usage errors. A command that lives in its own module contributes its options (`add_arguments`)
-and its run (`run`): generate (blsu_synth.cli), stats (python_stats.cli), sql (blsu.sql), docs
-(blsu.docs), check-output (python_stats.output_check) and trajectories (gbtm.cli). Their
-`python -m` entry points (blsu_synth, python_stats, gbtm.cli) parse with this parser too
-(`module_main`).
+usage errors (blsu_core.command). Every command is declared once (a `Command`: its help texts
+and options) in the module that runs it: generate (blsu_synth.cli), stats (python_stats.cli),
+sql (blsu.sql), docs (blsu.docs), check-output (python_stats.output_check), trajectories
+(gbtm.cli), and the commands that build and swap, here. The `python -m` entry points of
+blsu_synth, python_stats and gbtm.cli parse with their command too (`module_main`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -23,18 +22,22 @@ from blsu import refresh as rf
 from blsu.dbt_runner import BuildError, WarehouseLockedError
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
 from blsu.progress import DbtProgress, showing
+from blsu_core.command import (
+    ENV_HELP,
+    Command,
+    Parser,
+    Run,
+    UsageError,
+    debugging,
+    module_main,
+    parse,
+    reporting_errors,
+)
 from blsu_core.paths import PathError, Paths, cli_path, has_extracts
 from blsu_core.record import VarsError, normalise_vars
 from blsu_ingest.expectations import OVERRIDE_FLAG
 from blsu_ingest.inventory import RawExtractError
 
-ENV_HELP = """environment:
-  BLSU_RAW_DIR   raw extracts folder (default data/raw)
-  BLSU_DB        DuckDB warehouse file (default data/blsu.duckdb)
-  BLSU_RESULTS   results folder (default results/)
-  BLSU_INGEST_DIR  canonical files and inventory of the ingestion (default <BLSU_DB>.ingest)
-Relative values are taken from the current directory; the defaults lie in the project folder.
-"""
 ACCEPT_HELP = (
     "build even when a dataset holds less than the study expects (an empty folder, few "
     "linkable keys or parseable dates, codes in another coding); the shortfalls are printed "
@@ -42,55 +45,10 @@ ACCEPT_HELP = (
 )
 
 
-class UsageError(Exception):
-    """Arguments a command does not take; the message names the command."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: error: {message} (see --help)")
-
-
-def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Parse a command line; arguments no command takes are an error of that command."""
-    args, rest = parser.parse_known_args(argv)
-    if rest:
-        prog = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
-        raise UsageError(f"{prog}: error: unrecognized arguments: {' '.join(rest)} (see --help)")
-    return args
-
-
-def parse_command(name: str, argv: Sequence[str]) -> argparse.Namespace | int:
-    """The options of one command, or the exit code of `--help` (0) or a usage error (2)."""
-    try:
-        args = _parse(build_parser(), [name, *argv])
-    except UsageError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    args.argv = list(argv)
-    return args
-
-
-def module_main(command: str, run: Callable[[argparse.Namespace], int],
-                argv: Sequence[str] | None = None) -> int:
-    """A module's own entry point (`python -m ...`): the options of `blsu COMMAND`, then its run."""
-    args = parse_command(command, sys.argv[1:] if argv is None else argv)
-    return args if isinstance(args, int) else run(args)
-
-
 def _generate(argv: Sequence[str]) -> int:
-    from blsu_synth.cli import run
+    from blsu_synth import cli as generate
 
-    args = parse_command("generate", argv)
-    return args if isinstance(args, int) else run(args)
-
-
-def cmd_generate(args: argparse.Namespace) -> int:
-    from blsu_synth.cli import run
-
-    return run(args)
+    return module_main(generate.COMMAND, generate.run, argv)
 
 
 def _stats(argv: Sequence[str]) -> int:
@@ -303,70 +261,7 @@ exit codes:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="blsu",
-        description="BL-SU warehouse: LVB and victimisation of offenders of domestic sexual "
-        "exploitation, reproduced from CBS-layout microdata.",
-        epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from blsu_synth import cli as generate_cli
-    from python_stats import cli as stats_cli
-
-    generate = sub.add_parser(
-        "generate", help="write synthetic raw extracts in the CBS layout",
-        description=generate_cli.DESCRIPTION, epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    generate_cli.add_arguments(generate)
-    generate.set_defaults(func=cmd_generate)
-
-    stats = sub.add_parser(
-        "stats", help="tests, effect sizes, figures and the report, swapped in when complete",
-        description=stats_cli.DESCRIPTION + " Opens the warehouse read-only, under the lock "
-        "every writing command takes.", epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    stats_cli.add_arguments(stats)
-    stats.set_defaults(func=cmd_stats)
-
-    from blsu import docs as docs_cli
-    from blsu import sql as sql_cli
-    from gbtm import cli as trajectories_cli
-    from python_stats import output_check
-
-    sql = sub.add_parser(
-        "sql", help="SQL prompt on the warehouse, or one query to a table, CSV or Parquet",
-        description=sql_cli.DESCRIPTION, epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sql_cli.add_arguments(sql)
-    sql.set_defaults(func=sql_cli.run)
-
-    docs = sub.add_parser(
-        "docs", help="the dbt docs site (models, columns, lineage) as one HTML file",
-        description=textwrap.fill(docs_cli.DESCRIPTION, 78), epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    docs_cli.add_arguments(docs)
-    docs.set_defaults(func=docs_cli.run)
-
-    check = sub.add_parser(
-        "check-output", help="check a folder of CSV tables against the disclosure rule",
-        description=output_check.DESCRIPTION)
-    output_check.add_arguments(check)
-    check.set_defaults(func=output_check.run)
-
-    trajectories = sub.add_parser(
-        "trajectories", help="group-based trajectory models (`trajectories fit --help`)",
-        description=trajectories_cli.DESCRIPTION)
-    trajectories_cli.add_arguments(trajectories)
-    trajectories.set_defaults(func=trajectories_cli.run)
-
-    build = sub.add_parser(
-        "build",
-        help="dbt build of the warehouse, swapped in only on success",
-        epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def _build_options(build: argparse.ArgumentParser) -> None:
     build.add_argument("--quiet", action="store_true", help="print dbt's log only on failure")
     build.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
     build.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
@@ -383,64 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=argparse.REMAINDER,
         help="extra arguments for dbt build after `--`, e.g. -- --vars '{...}'",
     )
-    build.set_defaults(func=cmd_build)
 
-    spark_traj = sub.add_parser(
-        "spark-trajectories",
-        help="the trajectory model of a Spark build made with dbt itself (`blsu build --target "
-        "spark` runs it)",
-        description="Fit the trajectory model on int_offender_age_counts as the last "
-        "`dbt build --target spark --select +int_offender_age_counts` built it in the Spark "
-        "warehouse ($BLSU_SPARK_WAREHOUSE), with the code and settings of the DuckDB build's "
-        "Python models, and write the estimates the Spark models read; then run `dbt build "
-        "--target spark --exclude +int_offender_age_counts --indirect-selection cautious` with "
-        "the same --vars "
-        "(docs/engines.md).",
-        epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def _spark_trajectories_options(spark_traj: argparse.ArgumentParser) -> None:
     spark_traj.add_argument("--vars", help="the dbt vars of the build, as YAML")
     spark_traj.add_argument("--target", default="spark",
                             help="the Spark target of profiles/profiles.yml (default spark)")
-    spark_traj.set_defaults(func=cmd_spark_trajectories)
 
-    ingest = sub.add_parser(
-        "ingest",
-        help="inventory, validate and convert the raw extracts to canonical Parquet (also run "
-        "by build, run and refresh)",
-        description="Take inventory of $BLSU_RAW_DIR, resolve the highest version per year, "
-        "check every used file against the raw-extract contract and make it available as "
-        "canonical Parquet in $BLSU_INGEST_DIR (default <BLSU_DB>.ingest): .csv and .sav "
-        "files are converted in chunks, canonical Parquet is hard-linked. Files ingested "
-        "before with the same size and modification time are not read again.",
-        epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    ingest.set_defaults(func=cmd_ingest)
 
-    run = sub.add_parser(
-        "run",
-        help="the main job: generate (when no extracts exist), build, "
-        "statistics, figures and report",
-        epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def _run_options(run: argparse.ArgumentParser) -> None:
+    from blsu_synth.cli import DEFAULT_SEED
+
     run.add_argument("--size", default="default", help="generator size when no extracts exist")
-    run.add_argument("--seed", type=int, default=generate_cli.DEFAULT_SEED,
-                     help="generator seed")
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
     run.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of figures")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.add_argument("--verbose", action="store_true", help="dbt's full log, not the progress")
     run.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
-    run.set_defaults(func=cmd_run)
 
-    sensitivity = sub.add_parser(
-        "sensitivity",
-        help="how the headline findings move with the study's choices (variants built in "
-        "parallel, sensitivity.csv, forest plots, a report section)",
-        description=SENSITIVITY_HELP, epilog=ENV_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def _sensitivity_options(sensitivity: argparse.ArgumentParser) -> None:
     from blsu.sensitivity import VARIANTS_FILE
 
     sensitivity.add_argument(
@@ -455,15 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
                              help="variants built at once (default: the number of cores)")
     sensitivity.add_argument("--quiet", action="store_true",
                              help="no progress lines, only errors and the last line")
-    sensitivity.set_defaults(func=cmd_sensitivity)
 
-    refresh = sub.add_parser(
-        "refresh",
-        help="for schedulers: rebuild when raw files landed or changed, then statistics",
-        description=REFRESH_HELP,
-        epilog=ENV_HELP + "\nSee docs/refresh.md (cron and systemd examples).\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+
+def _refresh_options(refresh: argparse.ArgumentParser) -> None:
     refresh.add_argument(
         "--force", action="store_true", help="rebuild every model even when nothing changed"
     )
@@ -475,14 +326,120 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--verbose", action="store_true",
                          help="dbt's full log, not the progress")
     refresh.add_argument(OVERRIDE_FLAG, action="store_true", help=ACCEPT_HELP)
-    refresh.set_defaults(func=cmd_refresh)
+
+
+BUILD = Command("build", _build_options, epilog=ENV_HELP, as_written=True)
+SPARK_TRAJECTORIES = Command(
+    "spark-trajectories", _spark_trajectories_options,
+    description="Fit the trajectory model on int_offender_age_counts as the last "
+    "`dbt build --target spark --select +int_offender_age_counts` built it in the Spark "
+    "warehouse ($BLSU_SPARK_WAREHOUSE), with the code and settings of the DuckDB build's "
+    "Python models, and write the estimates the Spark models read; then run `dbt build "
+    "--target spark --exclude +int_offender_age_counts --indirect-selection cautious` with "
+    "the same --vars "
+    "(docs/engines.md).",
+    epilog=ENV_HELP, as_written=True)
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    """A command without options of its own."""
+
+
+INGEST = Command(
+    "ingest", _no_options,
+    description="Take inventory of $BLSU_RAW_DIR, resolve the highest version per year, "
+    "check every used file against the raw-extract contract and make it available as "
+    "canonical Parquet in $BLSU_INGEST_DIR (default <BLSU_DB>.ingest): .csv and .sav "
+    "files are converted in chunks, canonical Parquet is hard-linked. Files ingested "
+    "before with the same size and modification time are not read again.",
+    epilog=ENV_HELP, as_written=True)
+RUN = Command("run", _run_options, epilog=ENV_HELP, as_written=True)
+SENSITIVITY = Command("sensitivity", _sensitivity_options, description=SENSITIVITY_HELP,
+                      epilog=ENV_HELP, as_written=True)
+REFRESH = Command(
+    "refresh", _refresh_options, description=REFRESH_HELP,
+    epilog=ENV_HELP + "\nSee docs/refresh.md (cron and systemd examples).\n", as_written=True)
+
+#: The commands that build, swap and refresh, declared and run here.
+OWN: dict[str, tuple[Command, Run]] = {
+    command.name: (command, run) for command, run in (
+        (BUILD, cmd_build), (SPARK_TRAJECTORIES, cmd_spark_trajectories), (INGEST, cmd_ingest),
+        (RUN, cmd_run), (SENSITIVITY, cmd_sensitivity), (REFRESH, cmd_refresh))
+}
+
+#: Every command in the order `blsu --help` lists them, with its line there.
+COMMANDS: dict[str, str] = {
+    "generate": "write synthetic raw extracts in the CBS layout",
+    "stats": "tests, effect sizes, figures and the report, swapped in when complete",
+    "sql": "SQL prompt on the warehouse, or one query to a table, CSV or Parquet",
+    "docs": "the dbt docs site (models, columns, lineage) as one HTML file",
+    "check-output": "check a folder of CSV tables against the disclosure rule",
+    "trajectories": "group-based trajectory models (`trajectories fit --help`)",
+    "build": "dbt build of the warehouse, swapped in only on success",
+    "spark-trajectories": "the trajectory model of a Spark build made with dbt itself "
+    "(`blsu build --target spark` runs it)",
+    "ingest": "inventory, validate and convert the raw extracts to canonical Parquet (also run "
+    "by build, run and refresh)",
+    "run": "the main job: generate (when no extracts exist), build, statistics, figures and "
+    "report",
+    "sensitivity": "how the headline findings move with the study's choices (variants built in "
+    "parallel, sensitivity.csv, forest plots, a report section)",
+    "refresh": "for schedulers: rebuild when raw files landed or changed, then statistics",
+}
+
+
+def declared(name: str) -> tuple[Command, Run]:
+    """A command's declaration and the function that runs it, from the module that holds them."""
+    match name:
+        case "generate":
+            from blsu_synth import cli as generate
+
+            return generate.COMMAND, generate.run
+        case "stats":
+            from python_stats import cli as stats
+
+            return stats.COMMAND, cmd_stats
+        case "sql":
+            from blsu import sql
+
+            return sql.COMMAND, sql.run
+        case "docs":
+            from blsu import docs
+
+            return docs.COMMAND, docs.run
+        case "check-output":
+            from python_stats import output_check
+
+            return output_check.COMMAND, output_check.run
+        case "trajectories":
+            from gbtm import cli as trajectories
+
+            return trajectories.COMMAND, trajectories.run
+        case _:
+            return OWN[name]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `blsu` parser with every command and its options."""
+    parser = Parser(
+        prog="blsu",
+        description="BL-SU warehouse: LVB and victimisation of offenders of domestic sexual "
+        "exploitation, reproduced from CBS-layout microdata.",
+        epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, line in COMMANDS.items():
+        command, run = declared(name)
+        options = sub.add_parser(name, help=line, **command.parser_options())
+        command.add_arguments(options)
+        options.set_defaults(func=run)
     return parser
 
 
 def _dispatch(argv: list[str]) -> int:
     parser = build_parser()
+    prog = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
     try:
-        args = _parse(parser, argv)
+        args = parse(parser, argv, prog)
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -500,11 +457,15 @@ def _dispatch(argv: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; errors are one clear message (a traceback only with --debug)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = os.environ.get("BLSU_DEBUG", "") not in ("", "0")
     if argv and argv[0] == "--debug":
-        debug, argv = True, argv[1:]
+        argv = argv[1:]
         os.environ["BLSU_DEBUG"] = "1"  # dbt's output keeps its tracebacks too
     command = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
+    return reporting_errors(command, lambda: _known_errors(command, argv))
+
+
+def _known_errors(command: str, argv: list[str]) -> int:
+    """The command's run, with the errors it foresees told in one message."""
     try:
         return _dispatch(argv)
     except LockedError as exc:
@@ -514,21 +475,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{command}: {exc}", file=sys.stderr)
         return EXIT_LOCKED
     except (BuildError, RawExtractError, PathError, VarsError) as exc:
-        if debug:
+        if debugging():
             traceback.print_exc()
         print(f"{command}: failed, warehouse and results unchanged: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{command}: interrupted; warehouse and results unchanged", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if debug:
-            raise
-        print(
-            f"{command}: failed, warehouse and results unchanged: {type(exc).__name__}: {exc}\n"
-            "(run `blsu --debug ...` for the traceback)",
-            file=sys.stderr,
-        )
         return 1
 
 

@@ -15,9 +15,11 @@ import argparse
 import shutil
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 from blsu.dbt_runner import BuildError, run_dbt
+from blsu_core.command import ENV_HELP, Command
 from blsu_core.paths import Paths, has_extracts
 
 DOCS_FILE = "warehouse_docs.html"
@@ -56,10 +58,14 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `blsu docs`, on the `blsu` parser (blsu.cli)."""
+    """The options of `blsu docs`."""
     parser.add_argument("-o", "--output", type=Path,
                         help=f"the HTML file (default: $BLSU_RESULTS/{DOCS_FILE})")
     parser.add_argument("--verbose", action="store_true", help="show dbt's log")
+
+
+COMMAND = Command("docs", add_arguments, description=textwrap.fill(DESCRIPTION, 78),
+                  epilog=ENV_HELP, as_written=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import duckdb
 
 from blsu.dbt_runner import BuildError, run_dbt
 from blsu.lock import lock_holder
+from blsu_core.command import ENV_HELP, Command
 from blsu_core.paths import PROJECT_ROOT, Paths
 
 ANALYSIS_DIR = PROJECT_ROOT / "analysis"
@@ -349,7 +350,7 @@ DESCRIPTION = SQL_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `blsu sql`, on the `blsu` parser (blsu.cli)."""
+    """The options of `blsu sql`."""
     parser.add_argument("query", nargs="?", help="SQL text, a .sql file, or an analysis name")
     parser.add_argument("-o", "--output", type=Path, help="write the result to FILE")
     parser.add_argument("--format", choices=FORMATS, help="table, csv or parquet (default: "
@@ -359,6 +360,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "refresh runs); changes last until the next build")
     parser.add_argument("--max-rows", type=int, default=40, help="rows a table shows (40)")
     parser.add_argument("--vars", help="dbt vars for compiling analyses, as YAML")
+
+
+COMMAND = Command("sql", add_arguments, description=DESCRIPTION, epilog=ENV_HELP,
+                  as_written=True)
 
 
 def run(args: argparse.Namespace) -> int:

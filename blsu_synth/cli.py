@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from blsu_core.command import ENV_HELP, Command, module_main, reporting_errors
 from blsu_core.paths import path_argument
 from blsu_synth.generator import DEFAULT_SEED, GeneratorError, generate
 from blsu_synth.params import PRESETS
 from blsu_synth.sinks import FORMATS
 
-__all__ = ["DEFAULT_SEED", "add_arguments", "main", "run"]
+__all__ = ["COMMAND", "DEFAULT_SEED", "add_arguments", "main", "run"]
 
 PROG = "blsu generate"
 DESCRIPTION = (
@@ -78,8 +79,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMAND = Command("generate", add_arguments, description=DESCRIPTION, epilog=ENV_HELP,
+                  as_written=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`blsu generate ARGS`; 2 on usage errors, 1 on failures."""
-    from blsu.cli import main as blsu_main
-
-    return blsu_main(["generate", *(sys.argv[1:] if argv is None else argv)])
+    return reporting_errors(PROG, lambda: module_main(COMMAND, run, argv))

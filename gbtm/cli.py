@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from blsu_core.command import Command, module_main
 from gbtm import cache
 from gbtm.data import InputError, TrajectoryData, read_table
 from gbtm.model import FAMILIES
@@ -70,7 +71,7 @@ def parse_profiles(text: str) -> tuple[str, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The commands of `blsu trajectories` and their options, on the `blsu` parser (blsu.cli)."""
+    """The commands of `blsu trajectories` and their options."""
     sub = parser.add_subparsers(dest="trajectories_command", metavar="COMMAND", required=True)
     fit = sub.add_parser(
         "fit",
@@ -252,11 +253,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m gbtm.cli`: the commands of `blsu trajectories`, parsed by the `blsu` parser."""
-    from blsu.cli import module_main
+COMMAND = Command("trajectories", add_arguments, description=DESCRIPTION)
 
-    return module_main("trajectories", run, argv)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m gbtm.cli`: the commands of `blsu trajectories`, with its options."""
+    return module_main(COMMAND, run, argv)
 
 
 if __name__ == "__main__":

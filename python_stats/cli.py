@@ -2,7 +2,7 @@
 
 `main` computes the results straight into the folder given, without the warehouse lock or the
 swap, and says where it wrote them; `blsu stats`, `run` and `refresh` run `compute` into a
-scratch folder under both (blsu.cli) and name the folder the results are swapped into.
+scratch folder under both (blsu.jobs) and name the folder the results are swapped into.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from blsu_core.command import ENV_HELP, Command, module_main
 from blsu_core.paths import path_argument
 
 DESCRIPTION = (
@@ -34,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed of the Monte Carlo tests and the bootstrap (default: dbt var "
                         "matching_seed of the warehouse's build)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+COMMAND = Command(
+    "stats", add_arguments, description=DESCRIPTION + " Opens the warehouse read-only, under "
+    "the lock every writing command takes.", epilog=ENV_HELP, as_written=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,14 +72,10 @@ def compute(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The statistics into the folder given (no lock, no swap), options as `blsu stats`."""
-    from blsu.cli import module_main
-
-    return module_main("stats", run, argv)
+    return module_main(COMMAND, run, argv)
 
 
 def compute_main(argv: list[str]) -> int:
     """The statistics into the folder given, without naming it: the caller computes into a
     scratch folder and says where the results are once they are swapped in."""
-    from blsu.cli import module_main
-
-    return module_main("stats", compute, argv)
+    return module_main(COMMAND, compute, argv)

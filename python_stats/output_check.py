@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from blsu_core.command import Command
 from python_stats.disclosure import (
     COUNT_PATTERN,
     EXTREME_PATTERN,
@@ -809,7 +810,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `blsu check-output`, on the `blsu` parser (blsu.cli)."""
+    """The options of `blsu check-output`."""
     from blsu_core.paths import path_argument
 
     parser.add_argument("folder", type=Path, help="folder of CSV tables (e.g. results/)")
@@ -823,6 +824,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="minimum cell size (default: dbt var dc_min_cell)")
     parser.add_argument("--report", type=Path, default=None,
                         help="also write every verdict to this CSV file")
+
+
+COMMAND = Command("check-output", add_arguments, description=DESCRIPTION)
 
 
 def person_data(warehouse: Path | None) -> PersonData | None:

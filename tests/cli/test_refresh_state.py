@@ -50,19 +50,21 @@ def test_vars_are_read_as_yaml_and_dates_kept_as_text() -> None:
 def test_every_command_resolves_default_paths_in_the_project_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from blsu.cli import parse_command
+    from blsu_core.command import parse_command
     from blsu_core.paths import PROJECT_ROOT
+    from blsu_synth.cli import COMMAND as GENERATE
+    from python_stats.cli import COMMAND as STATS
 
     monkeypatch.chdir(tmp_path)
     for name in ("BLSU_RAW_DIR", "BLSU_DB", "BLSU_RESULTS"):
         monkeypatch.delenv(name, raising=False)
-    stats = parse_command("stats", [])
+    stats = parse_command(STATS, [])
     assert stats.db == PROJECT_ROOT / "data" / "blsu.duckdb" == Paths.from_env().db
     assert stats.results == PROJECT_ROOT / "results" == Paths.from_env().results
-    generate = parse_command("generate", [])
+    generate = parse_command(GENERATE, [])
     assert generate.out == PROJECT_ROOT / "data" / "raw" == Paths.from_env().raw_dir
     monkeypatch.setenv("BLSU_DB", "here.duckdb")
-    assert parse_command("stats", []).db == tmp_path / "here.duckdb"
+    assert parse_command(STATS, []).db == tmp_path / "here.duckdb"
     # a path given as an option follows the same rule: relative to the current directory
-    assert parse_command("stats", ["--db", "there.duckdb"]).db == tmp_path / "there.duckdb"
-    assert parse_command("generate", ["--out", "raw"]).out == tmp_path / "raw"
+    assert parse_command(STATS, ["--db", "there.duckdb"]).db == tmp_path / "there.duckdb"
+    assert parse_command(GENERATE, ["--out", "raw"]).out == tmp_path / "raw"
