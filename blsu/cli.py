@@ -17,8 +17,6 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from blsu import jobs
-from blsu import refresh as rf
 from blsu.dbt_runner import BuildError, WarehouseLockedError
 from blsu.lock import EXIT_LOCKED, LockedError, warehouse_lock
 from blsu.progress import DbtProgress, showing
@@ -60,6 +58,8 @@ def _stats(argv: Sequence[str]) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """`blsu stats`: the results of the warehouse, under its lock, swapped in when complete."""
+    from blsu import jobs
+
     rest = _without_options(args.argv, ("--db", "--results"))
     paths = Paths(raw_dir=Paths.from_env().raw_dir, db=args.db, results=args.results)
     with warehouse_lock(paths.db, "blsu stats"):
@@ -112,6 +112,8 @@ def _split_vars(args: argparse.Namespace) -> tuple[dict[str, object], list[str]]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from blsu import jobs
+
     paths = Paths.from_env()
     dbt_vars, extra = _split_vars(args)
     with warehouse_lock(paths.db, "blsu build"), \
@@ -125,6 +127,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_spark_trajectories(args: argparse.Namespace) -> int:
     """`blsu spark-trajectories`: the estimator step of a Spark build made with dbt itself."""
+    from blsu import jobs
     from blsu.dbt_runner import dbt_target, run_dbt, target_type
     from blsu.spark_export import WAREHOUSE_VARIABLE, spark_warehouse
     from blsu.spark_trajectories import EstimateError, estimate
@@ -150,6 +153,7 @@ def cmd_spark_trajectories(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from blsu import jobs
     from blsu_ingest.ingest import ingest
     from blsu_ingest.spark_plan import write_spark_plans
 
@@ -170,6 +174,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from blsu import jobs
+
     paths = Paths.from_env()
     with warehouse_lock(paths.db, "blsu run"):
         jobs.prepare(paths, "run")
@@ -198,6 +204,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from blsu import refresh as rf
+
     paths = Paths.from_env()
     if not has_extracts(paths.raw_dir):
         print(
@@ -417,8 +425,10 @@ def declared(name: str) -> tuple[Command, Run]:
             return OWN[name]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `blsu` parser with every command and its options."""
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The `blsu` parser: every command with its line of help, and the options of the one
+    `selected` (the command run or asked about; none when None). Only that command's module
+    is imported, so that `blsu --help` or `blsu sql` does not load what other commands need."""
     parser = Parser(
         prog="blsu",
         description="BL-SU warehouse: LVB and victimisation of offenders of domestic sexual "
@@ -428,6 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, line in COMMANDS.items():
+        if name != selected:
+            sub.add_parser(name, help=line)
+            continue
         command, run = declared(name)
         options = sub.add_parser(name, help=line, **command.parser_options())
         command.add_arguments(options)
@@ -436,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv else None)
     prog = f"blsu {argv[0]}" if argv and not argv[0].startswith("-") else "blsu"
     try:
         args = parse(parser, argv, prog)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import Site
 
-from blsu_ingest import DATASETS, RawExtractError
-from blsu_ingest.inventory import inventory_dataset
+from blsu_core.datasets import DATASETS
+from blsu_ingest.inventory import RawExtractError, inventory_dataset
 from blsu_ingest.readers import read_files
 
 SLOAANG_ROW = {

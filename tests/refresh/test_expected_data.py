@@ -11,9 +11,10 @@ import pytest
 from test_bad_input import SLOAANG_ROW, load, sloaang_csv
 
 from blsu.jobs import check_inputs, current_entries, dataset_folders, used
+from blsu_core.datasets import DATASETS
 from blsu_core.paths import Paths
-from blsu_ingest import DATASETS, RawExtractError
 from blsu_ingest.expectations import ShortDataError, check_expected
+from blsu_ingest.inventory import RawExtractError
 from blsu_synth import generate
 
 

@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from blsu_ingest import DATASETS, RawExtractError
+from blsu_core.datasets import DATASETS
 from blsu_ingest.incremental import plan_load
 from blsu_ingest.ingest import IngestedFile, baseline_of, ingest_dataset, prune
-from blsu_ingest.inventory import compare, inventory_dataset
+from blsu_ingest.inventory import RawExtractError, compare, inventory_dataset
 from blsu_ingest.parquet import SCAN_COLUMN, scan_plan
 
 SPEC = DATASETS["SLOAANG"]

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from blsu_ingest import DATASETS, RawExtractError, inventory_dataset, read_dataset
+from blsu_core.datasets import DATASETS
+from blsu_ingest.inventory import RawExtractError, inventory_dataset
+from blsu_ingest.readers import read_dataset
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
