@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from blsu import progress
+from blsu.analyses import store_for_build
 from blsu.faults import maybe_fail
 from blsu.swap import SwapError, seal, verify_warehouse
 from blsu_core.paths import PROJECT_ROOT, Paths, ensure_folder
@@ -237,7 +238,8 @@ def build_scratch(
     target: str | None = None,
 ) -> Path:
     """`dbt <args>` into this run's scratch file (fresh, or a copy of the current warehouse),
-    with the record of what it holds, sealed and verified.
+    with the record of what it holds, sealed and verified; the queries of analysis/ are
+    compiled for it (`blsu.analyses`).
 
     `target` is a target of the profile other than the default; a Spark target builds on
     Spark and its marts are then copied into the scratch file (`blsu.spark_export`).
@@ -269,6 +271,8 @@ def build_scratch(
             os.environ[WAREHOUSE_VARIABLE] = str(spark_warehouse())
         run_build(args, building, quiet=quiet, target_path=target, target_name=target_name)
         _copy_spark_marts(target / "manifest.json", scratch)
+        store_for_build(paths, record,
+                        on_duckdb=not target_name or target_type(target_name) == "duckdb")
         _record(scratch, record)
         written = seal(scratch)
         verify_warehouse(scratch, written, target / "manifest.json")

@@ -1,8 +1,10 @@
 """`blsu sql`: ad-hoc SQL on the warehouse, interactive or one query, on DuckDB's Python API.
 
 The warehouse is opened read-only unless `--write` is given, so a query that would change it is
-refused by DuckDB itself (temporary tables still work). Files of `analysis/` run by name: dbt
-compiles them (ref() resolved) into a folder beside the warehouse, without opening the warehouse.
+refused by DuckDB itself (temporary tables still work). Files of `analysis/` run by name, with
+ref() and var() resolved: the SQL the warehouse's build compiled for it when it still belongs to
+this warehouse and these vars, else compiled by dbt now, without opening the warehouse
+(blsu.analyses).
 Results print as a table, or go to a CSV or Parquet file (`-o FILE`). The descriptions the
 listing shows are the dbt descriptions, stored in the warehouse as comments (persist_docs).
 """
@@ -19,12 +21,19 @@ from pathlib import Path
 
 import duckdb
 
-from blsu.dbt_runner import BuildError, run_dbt
+from blsu.analyses import ANALYSIS_DIR, analysis_names, compile_all, store, stored
 from blsu.lock import lock_holder
 from blsu_core.command import ENV_HELP, Command
 from blsu_core.paths import PROJECT_ROOT, Paths
+from blsu_core.record import (
+    VarsError,
+    WarehouseRecord,
+    code_version,
+    normalise_vars,
+    read_record,
+    record_in,
+)
 
-ANALYSIS_DIR = PROJECT_ROOT / "analysis"
 FORMATS = ("table", "csv", "parquet")
 HISTORY_FILE = Path.home() / ".blsu_sql_history"
 READ_ONLY_HINT = (
@@ -80,11 +89,6 @@ def connect(db: Path, *, write: bool = False) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
-def analysis_names() -> list[str]:
-    """The queries of analysis/, by name."""
-    return sorted(p.stem for p in ANALYSIS_DIR.glob("*.sql"))
-
-
 def analysis_name(target: str) -> str | None:
     """The analysis a command-line target names (`name`, `name.sql`, `analysis/name.sql`)."""
     if "\n" in target or ";" in target:
@@ -99,24 +103,33 @@ def analysis_name(target: str) -> str | None:
     return path.stem if own in places else None
 
 
-def compile_analysis(name: str, paths: Paths, dbt_vars: str | None = None) -> str:
-    """The SQL of analysis/<name>.sql with ref() and var() resolved by `dbt compile`.
-
-    dbt does not open the warehouse for this (--no-populate-cache), so it works while the shell
-    holds it; the compiled files go to `<db>.sql-target`, apart from the builds' target folder.
-    """
-    target = paths.db.with_name(paths.db.name + ".sql-target")
-    args = ["compile", "--select", name, "--no-populate-cache", "--quiet"]
-    if dbt_vars:
-        args += ["--vars", dbt_vars]
+def compile_analysis(name: str, paths: Paths, dbt_vars: str | None = None,
+                     record: WarehouseRecord | None = None) -> str:
+    """The SQL of analysis/<name>.sql with ref() and var() resolved, for the warehouse
+    `paths.db` (whose `record` the caller may have read) and `dbt_vars` (default: the
+    warehouse's): as its build stored it when that still holds (blsu.analyses), else compiled by
+    `dbt compile` now, which says why on stderr."""
+    record = record if record is not None else read_record(paths.db)
     try:
-        run_dbt(args, paths, quiet=True, target_path=target)
+        asked = normalise_vars(dbt_vars) if dbt_vars else None
+    except VarsError as exc:
+        raise SqlError(str(exc)) from exc
+    sql, why = stored(name, paths.db, record, asked)
+    if sql is not None:
+        return sql
+    print(f"blsu sql: compiling analysis/{name}.sql with dbt ({why})", file=sys.stderr)
+    own_vars = record.vars if record is not None else {}
+    from blsu.dbt_runner import BuildError
+
+    try:
+        queries = compile_all(paths, own_vars if asked is None else asked)
     except BuildError as exc:
         raise SqlError(f"dbt could not compile analysis/{name}.sql: {exc}") from exc
-    compiled = target / "compiled" / "blsu" / "analysis" / f"{name}.sql"
-    if not compiled.exists():
-        raise SqlError(f"dbt compiled nothing for analysis/{name}.sql (looked for {compiled})")
-    return compiled.read_text(encoding="utf-8")
+    if record is not None and asked in (None, own_vars) and record.code_version == code_version():
+        store(paths.db, record, queries)  # the next query of this warehouse needs no dbt
+    if name not in queries:
+        raise SqlError(f"dbt compiled nothing for analysis/{name}.sql")
+    return queries[name]
 
 
 def query_text(target: str, paths: Paths, dbt_vars: str | None = None) -> str:
@@ -297,7 +310,8 @@ class Shell:
             elif word == ".analyses":
                 print("\n".join(analysis_names()))
             elif word == ".run" and rest:
-                self.answer(compile_analysis(Path(rest).stem, self.paths, self.dbt_vars))
+                self.answer(compile_analysis(Path(rest).stem, self.paths, self.dbt_vars,
+                                             record_in(self.con)))
             elif word == ".output":
                 self.output = None if rest in ("", "off") else Path(rest)
                 if self.output:

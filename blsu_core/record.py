@@ -214,6 +214,17 @@ def query_file(db: Path, sql: str, params: list[Any] | None = None) -> list[tupl
         con.close()
 
 
+def record_in(con: Any) -> WarehouseRecord | None:
+    """The record in an open warehouse connection; None when it holds none."""
+    import duckdb
+
+    try:
+        rows = con.execute(f"select record from {SCHEMA}.{TABLE}").fetchall()
+    except duckdb.Error:
+        return None
+    return WarehouseRecord.from_json(rows[0][0]) if rows else None
+
+
 def read_record(db: Path) -> WarehouseRecord | None:
     """The record inside a warehouse file; None without a file, a readable file or a record."""
     rows = query_file(db, f"select record from {SCHEMA}.{TABLE}")

@@ -72,6 +72,20 @@ def test_sql_runs_each_analysis_by_name(site: Path, name: str) -> None:
     assert rows, f"{name} returned no rows"
 
 
+def test_an_analysis_runs_as_its_build_compiled_it_and_compiles_for_other_vars(
+    site: Path,
+) -> None:
+    stored = blsu(site, "sql", "lvb_share_by_group", "-o", "stored.csv")
+    assert stored.returncode == 0, stored.stderr
+    assert "compiling" not in stored.stderr  # the SQL the build compiled, no dbt
+    compiled = blsu(site, "sql", "lvb_share_by_group", "--vars", "{matching_seed: 8}",
+                    "-o", "compiled.csv")
+    assert compiled.returncode == 0, compiled.stderr
+    assert ("blsu sql: compiling analysis/lvb_share_by_group.sql with dbt (--vars other than "
+            "the warehouse's)") in compiled.stderr
+    assert (site / "compiled.csv").read_text() == (site / "stored.csv").read_text()
+
+
 def test_lvb_share_analysis_equals_the_same_query_on_the_mart(site: Path) -> None:
     proc = blsu(site, "sql", "analysis/lvb_share_by_group.sql", "-o", "lvb.csv")
     assert proc.returncode == 0, proc.stderr

@@ -14,6 +14,9 @@ from helpers import (
     scramble_keeping_signature,
 )
 
+from blsu.analyses import Stored, analysis_names
+from blsu_core.record import read_record
+
 
 def test_refresh_with_nothing_new_exits_3_and_rebuilds_nothing(site: Site) -> None:
     before = site.db.stat().st_mtime_ns
@@ -42,6 +45,11 @@ def test_new_and_corrected_years_load_alone_and_equal_a_full_rebuild(site: Site,
     states = {f["file_name"]: f["state"] for f in json.loads(manifest.read_text())["files"]}
     assert states["SLOAANG2016CBKV1.parquet"] == "superseded"
     assert states["SLOAANG2012CBKV1.parquet"] == "unchanged"
+    # the queries of analysis/ were compiled for the warehouse the refresh swapped in
+    kept, record = Stored.read(site.db), read_record(site.db)
+    assert kept is not None and record is not None
+    assert (kept.db, kept.record) == (str(site.db), record.digest)
+    assert sorted(kept.queries) == analysis_names()
     # the per-file police counts scanned only the files of the pending years
     compiled = site.db.with_name(site.db.name + ".dbt-target") / "compiled" / "blsu" / "models"
     for model in ("int_police_registration_files", "int_police_registration_tallies"):
