@@ -1,5 +1,5 @@
 """`blsu --help` and `blsu sql QUERY` load only what they need: not dbt, the statistics'
-libraries or the trajectory estimator (benchmarks/startup_benchmark.py times them)."""
+libraries or the trajectory estimator (benchmarks/latency_benchmark.py times them)."""
 
 from __future__ import annotations
 
