@@ -64,6 +64,8 @@ EXACT_LIMIT = 2_000_000  # r x 2 tables enumerated at most (beyond: the shown p 
 # --------------------------------------------------------------------------------------------
 # numbers: one half-up rounding, written as decimals
 
+TIES: list[Fraction] = []  # exact rationals rounded that sat exactly at a half
+
 
 def as_decimal(x: object) -> Decimal | Fraction | None:
     """An exact value: a Fraction stays one, a float is its shortest decimal (repr)."""
@@ -88,6 +90,8 @@ def hu(x: object, places: int) -> Decimal | None:
         return None
     if isinstance(d, Fraction):
         scaled = abs(d) * 10 ** places
+        if scaled - math.floor(scaled) == Fraction(1, 2):
+            TIES.append(d)
         whole = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
         out = Decimal(whole if d >= 0 else -whole).scaleb(-places)
     else:
@@ -1499,7 +1503,8 @@ def main(argv: list[str] | None = None) -> int:
         for note in dict.fromkeys(tally.notes):
             print(f"note: {note}")
     print(f"recompute: {tally.compared} cells compared ({tally.numbers} holding a number), "
-          f"{len(tally.diffs)} differ")
+          f"{len(tally.diffs)} differ; {len(TIES)} roundings of an exact rational at a half "
+          f"(e.g. {', '.join(sorted({str(t) for t in TIES})[:4]) or 'none'})")
     return 1 if tally.diffs else 0
 
 
