@@ -149,7 +149,7 @@ def write(results: list[dict[str, object]]) -> None:
         f"- machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"load average at the end {os.getloadavg()[0]:.1f} (other work shares the cores: "
         "compare the engines within a row, not with other tables)",
-        "- engines: DuckDB (`dev`, threads 2, memory_limit 4GB); Spark (`spark`: local[2] "
+        "- engines: DuckDB (`dev`, threads 2, memory_limit 1GB); Spark (`spark`: local[2] "
         "session, dbt threads 4, Hive metastore in Derby, Parquet tables)",
         "- reproduce: `.venv/bin/python benchmarks/engines_benchmark.py --sizes "
         + " ".join(str(r["size"]) for r in results) + "`",

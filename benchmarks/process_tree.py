@@ -1,4 +1,5 @@
-"""Wall time and peak memory of a child process and everything it starts (Linux /proc).
+"""Wall time, peak memory and CPU time of a child process and everything it starts (Linux
+/proc), and the machine's load average while it ran.
 
 Shared by the benchmark scripts. Peak RSS is the maximum over polls of the summed VmRSS of the
 process and all its descendants, so a peak shorter than the poll interval can be missed.
@@ -6,8 +7,10 @@ process and all its descendants, so a peak shorter than the poll interval can be
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +55,44 @@ def tree_rss_kib(pid: int) -> int:
 
 def run_measured(cmd: list[str], poll_seconds: float, **popen: Any) -> tuple[float, float, int]:
     """Run `cmd` to the end: (wall seconds, peak tree RSS in MiB, exit code)."""
+    usage = run_with_usage(cmd, poll_seconds, **popen)
+    return usage.wall_s, usage.peak_rss_mib, usage.exit_code
+
+
+def load_average() -> float:
+    """The 1-minute load average of the machine (0 when unknown)."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one child process (and everything it started) used."""
+
+    wall_s: float
+    peak_rss_mib: float
+    exit_code: int
+    cpu_s: float  # user + system time of the child and the descendants it waited for
+    load_start: float
+    load_max: float  # highest 1-minute load average seen while it ran
+
+
+def run_with_usage(cmd: list[str], poll_seconds: float, **popen: Any) -> Usage:
+    """Run `cmd` to the end, measuring wall time, peak tree RSS, CPU time and the load."""
+    load_start = load_max = load_average()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, **popen)
     peak = 0
-    while proc.poll() is None:
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, tree_rss_kib(proc.pid))
+        load_max = max(load_max, load_average())
         time.sleep(poll_seconds)
-    return time.perf_counter() - start, peak / 1024, proc.returncode
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Usage(wall, peak / 1024, proc.returncode, rusage.ru_utime + rusage.ru_stime,
+                 load_start, load_max)
