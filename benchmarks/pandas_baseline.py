@@ -37,9 +37,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from blsu.loader.datasets import DATASETS  # noqa: E402
-from blsu.loader.inventory import inventory_dataset  # noqa: E402
-from blsu.project import default_vars  # noqa: E402
+from blsu_core.datasets import DATASETS  # noqa: E402
+from blsu_core.project import default_vars  # noqa: E402
+from blsu_ingest.inventory import inventory_dataset  # noqa: E402
 
 HT_CODE = "SR:273F"
 
