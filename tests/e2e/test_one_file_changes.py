@@ -24,8 +24,9 @@ from python_stats.disclosure import DisclosureRules
 PROFILE, OLD_LABEL, NEW_LABEL = "vroeg_piek", "Vroeg piek", "Piek in de tienerjaren"
 MOVED_CODE, OLD_CATEGORY, NEW_CATEGORY = "SR:285", "geweld", "overig"  # bedreiging
 CIZ_START, OLD_CIZ_END, NEW_CIZ_END = "2017-01-01", "2021-12-31", "2018-12-31"
-COPIED = ("blsu", "blsu_synth", "python_stats", "gbtm", "models", "macros", "seeds", "published",
-          "profiles", "analysis", "tests/dbt", "dbt_project.yml")
+COPIED = ("blsu", "blsu_core", "blsu_ingest", "blsu_synth", "python_stats", "gbtm", "models",
+          "macros", "seeds", "published", "profiles", "analysis", "tests/dbt",
+          "dbt_project.yml")
 
 
 def replace_in(path: Path, old: str, new: str, count: int) -> None:
